@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * l2tp-vpn-pppd.so: pppd plugin of l2tp-vpn.
+ *
+ * Usage (built by client/ppp/ppp-options.c):
+ *   pppd ... plugin l2tp-vpn-pppd.so l2tp-vpn-fd N ...
+ * N is one end of an AF_UNIX SOCK_SEQPACKET socketpair inherited from
+ * l2tp-vpn. While pppd parses that option the plugin says hello, receives the
+ * user name and password (ppp-channel.h) and acknowledges them; from then on
+ * it answers pppd's PAP/CHAP/MS-CHAP/EAP password hooks from memory and reports
+ * phase changes, the authentication outcome, IPCP results and the exit status.
+ * The password is never in argv, the environment or a file, and never logged.
+ *
+ * Built against pppd 2.4.x headers (Debian 12: /usr/include/pppd, no
+ * pkg-config) or pppd 2.5 (pppd.pc); meson defines L2TP_VPN_PPPD_25 for 2.5,
+ * whose plugin API moved to accessors (ppp_add_notify, ppp_ifname, ...).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* pppd 2.4's pppd.h typedefs bool itself: nothing may include stdbool.h first. */
+#ifdef L2TP_VPN_PPPD_25
+#include <pppd/pppd.h>
+#include <pppd/options.h>
+#include <pppd/fsm.h>
+#include <pppd/ipcp.h>
+#include <pppd/upap.h>
+#include <pppd/chap.h>
+#else
+#include <pppd/pppd.h>
+#include <pppd/fsm.h>
+#include <pppd/ipcp.h>
+#include <pppd/patchlevel.h>
+#endif
+
+#include "ppp-channel.h"
+
+#define PLUGIN_EXPORT __attribute__((visibility("default")))
+
+#ifdef L2TP_VPN_PPPD_25
+PLUGIN_EXPORT char pppd_version[] = PPPD_VERSION;
+/*
+ * pppd 2.5 has no setter for the name we authenticate with, but the global
+ * still exists and pppd exports its symbols to plugins (-rdynamic). CHAP takes
+ * its name from it before any hook runs, so it must be filled in early.
+ */
+extern char user[MAXNAMELEN];
+#define compat_add_options(o)	ppp_add_options(o)
+#define compat_int_option(s, v) ppp_int_option(s, v)
+#define compat_option_error	ppp_option_error
+#define compat_ifname()		ppp_ifname()
+#else
+PLUGIN_EXPORT char pppd_version[] = VERSION;
+#define compat_add_options(o)	add_options(o)
+#define compat_int_option(s, v) int_option(s, v)
+#define compat_option_error	option_error
+#define compat_ifname()		((const char *)ifname)
+#endif
+
+#define CREDENTIALS_TIMEOUT_MS 10000
+
+static int channel_fd = -1;
+static int have_credentials;
+static int saw_auth_phase;
+static int auth_reported;
+/* The password, locked in RAM (no swap) and wiped at exit. */
+static char secret[PPPCHAN_MAX_PASSWORD + 1];
+
+static void channel_send(const struct pppchan_msg *msg)
+{
+	uint8_t frame[PPPCHAN_MAX_FRAME];
+	int n;
+
+	if (channel_fd < 0)
+		return;
+	n = pppchan_encode(msg, frame, sizeof(frame));
+	if (n < 0) {
+		error("l2tp-vpn: cannot encode %s message: %s", pppchan_type_str(msg->type),
+		      pppchan_result_str((enum pppchan_result)n));
+		return;
+	}
+	/* Never block pppd on us: if l2tp-vpn is gone, pppd still has to finish. */
+	if (send(channel_fd, frame, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) != n)
+		warn("l2tp-vpn: channel send failed: %m");
+}
+
+static void send_simple(enum pppchan_type type, uint8_t value)
+{
+	struct pppchan_msg msg = { .type = type };
+
+	if (type == PPPCHAN_PHASE)
+		msg.u.phase = value;
+	else if (type == PPPCHAN_AUTH)
+		msg.u.auth = value;
+	else if (type == PPPCHAN_EXIT)
+		msg.u.exit_status = value;
+	channel_send(&msg);
+}
+
+static int channel_fd_acceptable(int fd)
+{
+	int type = 0, domain = 0;
+	socklen_t len = sizeof(type);
+
+	if (fd < 3 || fcntl(fd, F_GETFD) < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+		return 0;
+	len = sizeof(domain);
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
+/* Wait for the credentials frame; l2tp-vpn sends it right after spawning us. */
+static int receive_credentials(struct pppchan_msg *msg)
+{
+	uint8_t frame[PPPCHAN_MAX_FRAME];
+	struct pollfd pfd = { .fd = channel_fd, .events = POLLIN };
+	size_t used;
+	ssize_t n;
+	int ok;
+
+	if (poll(&pfd, 1, CREDENTIALS_TIMEOUT_MS) != 1)
+		return 0;
+	do
+		n = recv(channel_fd, frame, sizeof(frame), MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	ok = n > 0 && (size_t)n <= sizeof(frame) &&
+	     pppchan_decode(frame, (size_t)n, msg, &used) == PPPCHAN_OK && used == (size_t)n &&
+	     msg->type == PPPCHAN_CREDENTIALS;
+	explicit_bzero(frame, sizeof(frame));
+	return ok;
+}
+
+static void install_credentials(const struct pppchan_msg *msg)
+{
+	strlcpy(user, msg->u.cred.user, MAXNAMELEN);
+	strlcpy(secret, msg->u.cred.password, sizeof(secret));
+	have_credentials = 1;
+}
+
+/* Handler of "l2tp-vpn-fd N". */
+static int option_channel_fd(char **argv)
+{
+	struct pppchan_msg msg = { .type = PPPCHAN_HELLO };
+	int fd;
+
+	if (channel_fd >= 0) {
+		compat_option_error("l2tp-vpn-fd given twice");
+		return 0;
+	}
+	if (!compat_int_option(argv[0], &fd) || !channel_fd_acceptable(fd)) {
+		compat_option_error("l2tp-vpn-fd: %s is not an inherited AF_UNIX SOCK_SEQPACKET socket", argv[0]);
+		return 0;
+	}
+	/* Scripts and helpers pppd runs must not inherit our channel. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	channel_fd = fd;
+	strlcpy(msg.u.version, pppd_version, sizeof(msg.u.version));
+	channel_send(&msg);
+	if (!receive_credentials(&msg)) {
+		pppchan_msg_wipe(&msg);
+		compat_option_error("l2tp-vpn-fd: no valid credentials arrived from l2tp-vpn");
+		return 0;
+	}
+	install_credentials(&msg);
+	pppchan_msg_wipe(&msg);
+	msg.type = PPPCHAN_CREDENTIALS_OK;
+	channel_send(&msg);
+	return 1;
+}
+
+static option_t plugin_options[] = {
+	{ .name = "l2tp-vpn-fd",
+	  .type = o_special,
+	  .addr = (void *)option_channel_fd,
+	  .description = "inherited socket to l2tp-vpn (credentials and events)",
+	  .flags = OPT_PRIV },
+	{ .name = NULL },
+};
+
+/* pppd asks "is there a password?" with passwd == NULL, then "give it" with a buffer. */
+static int hook_pap_passwd(char *name, char *passwd)
+{
+	if (!have_credentials)
+		return 0; /* 0 = no password; -1 would send pppd to /etc/ppp/pap-secrets */
+	if (passwd)
+		strlcpy(passwd, secret, MAXSECRETLEN);
+	return 1;
+}
+
+static int hook_chap_passwd(char *name, char *passwd)
+{
+	if (!have_credentials)
+		return -1;
+	strlcpy(passwd, secret, MAXSECRETLEN);
+	return 1;
+}
+
+static int hook_check(void)
+{
+	return have_credentials;
+}
+
+static void on_phase(void *ctx, int phase)
+{
+	if (phase < 0 || phase > PPPCHAN_MAX_PHASE)
+		return;
+	send_simple(PPPCHAN_PHASE, (uint8_t)phase);
+	if (phase == PHASE_AUTHENTICATE)
+		saw_auth_phase = 1;
+	/* NETWORK follows a completed authentication, or none was asked for. */
+	if ((phase == PHASE_NETWORK || phase == PHASE_CALLBACK) && !auth_reported) {
+		auth_reported = 1;
+		send_simple(PPPCHAN_AUTH, saw_auth_phase ? PPPCHAN_AUTH_SUCCEEDED : PPPCHAN_AUTH_NOT_REQUIRED);
+	}
+}
+
+static void copy_addr(uint8_t out[4], u_int32_t addr_be)
+{
+	memcpy(out, &addr_be, 4);
+}
+
+static void on_ip_up(void *ctx, int arg)
+{
+	struct pppchan_msg msg = { .type = PPPCHAN_IP_UP };
+
+	strlcpy(msg.u.ip_up.ifname, compat_ifname(), sizeof(msg.u.ip_up.ifname));
+	copy_addr(msg.u.ip_up.local, ipcp_gotoptions[0].ouraddr);
+	copy_addr(msg.u.ip_up.peer, ipcp_hisoptions[0].hisaddr);
+	copy_addr(msg.u.ip_up.dns1, ipcp_gotoptions[0].dnsaddr[0]);
+	copy_addr(msg.u.ip_up.dns2, ipcp_gotoptions[0].dnsaddr[1]);
+	channel_send(&msg);
+}
+
+static void on_ip_down(void *ctx, int arg)
+{
+	struct pppchan_msg msg = { .type = PPPCHAN_IP_DOWN };
+
+	channel_send(&msg);
+}
+
+static void on_exit_notify(void *ctx, int status)
+{
+	if (status == EXIT_AUTH_TOPEER_FAILED && !auth_reported) {
+		auth_reported = 1;
+		send_simple(PPPCHAN_AUTH, PPPCHAN_AUTH_FAILED);
+	}
+	send_simple(PPPCHAN_EXIT, (uint8_t)(status & 0xff));
+	explicit_bzero(secret, sizeof(secret));
+	have_credentials = 0;
+	if (channel_fd >= 0) {
+		close(channel_fd);
+		channel_fd = -1;
+	}
+}
+
+PLUGIN_EXPORT void plugin_init(void);
+
+void plugin_init(void)
+{
+	/* Best effort: keep the password out of swap (fails harmlessly under RLIMIT_MEMLOCK). */
+	mlock(secret, sizeof(secret));
+	compat_add_options(plugin_options);
+	pap_passwd_hook = hook_pap_passwd;
+	chap_passwd_hook = hook_chap_passwd;
+	pap_check_hook = hook_check;
+	chap_check_hook = hook_check;
+#ifdef L2TP_VPN_PPPD_25
+	ppp_add_notify(NF_PHASE_CHANGE, on_phase, NULL);
+	ppp_add_notify(NF_IP_UP, on_ip_up, NULL);
+	ppp_add_notify(NF_IP_DOWN, on_ip_down, NULL);
+	ppp_add_notify(NF_EXIT, on_exit_notify, NULL);
+#else
+	add_notifier(&phasechange, on_phase, NULL);
+	add_notifier(&ip_up_notifier, on_ip_up, NULL);
+	add_notifier(&ip_down_notifier, on_ip_down, NULL);
+	add_notifier(&exitnotify, on_exit_notify, NULL);
+#endif
+}
