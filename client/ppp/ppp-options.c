@@ -103,8 +103,9 @@ static gboolean check_options(const L2tpPppOptions *o, const char *pppd_path, GE
 {
 	if (!word_valid(pppd_path))
 		return invalid(error, "pppd path");
-	if (!word_valid(o->plugin_path))
-		return invalid(error, "plugin path");
+	/* pppd runs in "/": a plugin is a bare name in pppd's plugin dir or an absolute path. */
+	if (!word_valid(o->plugin_path) || (strchr(o->plugin_path, '/') && o->plugin_path[0] != '/'))
+		return invalid(error, "plugin path (a bare name or an absolute path)");
 	if (o->pppol2tp_plugin && !word_valid(o->pppol2tp_plugin))
 		return invalid(error, "pppol2tp plugin");
 	if (o->channel_fd < 3)

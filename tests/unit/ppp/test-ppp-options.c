@@ -235,6 +235,9 @@ static void test_hostile_values(void)
 	o.plugin_path = "evil\nplugin";
 	expect_invalid(o, "control character in plugin path");
 	o = base_options();
+	o.plugin_path = "build/l2tp-vpn-pppd.so";
+	expect_invalid(o, "relative plugin path");
+	o = base_options();
 	o.lcp_echo_interval = 10;
 	o.lcp_echo_failure = 0;
 	expect_invalid(o, "lcp-echo-failure 0");
