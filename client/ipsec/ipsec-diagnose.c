@@ -87,17 +87,17 @@ static GError *err(IpsecError code, const char *format, ...)
 
 static GError *diagnose_kernel(const IpsecInitiateLog *log)
 {
-	const char *line = find_line(log, "Protocol not supported");
-	if (!line)
-		line = find_line(log, "unable to add SAD entry");
-	if (!line)
-		line = find_line(log, "unable to install inbound and outbound IPsec SA");
-	if (!line)
+	if (!find_line(log, "unable to add SAD entry") && !find_line(log, "unable to install inbound and outbound") &&
+	    !find_line(log, "Protocol not supported"))
 		return NULL;
+	/* The netlink errno says why: ENOSYS/EPROTONOSUPPORT mean no ESP in this kernel. */
+	const char *why = find_line(log, "received netlink error");
+	if (!why)
+		why = find_line(log, "unable to add SAD entry");
 	return err(IPSEC_ERROR_KERNEL_NO_ESP,
 		   "IKE_SA established, but the kernel refused to install the ESP SA (%s). This kernel lacks ESP "
 		   "support (CONFIG_INET_ESP / esp4 module, xfrm): load esp4 or use a kernel with IPsec",
-		   line);
+		   why ? why : "unable to install IPsec SA");
 }
 
 static GError *diagnose_auth(const IpsecInitiateLog *log, const IpsecSettings *s)

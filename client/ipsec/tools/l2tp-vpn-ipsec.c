@@ -251,6 +251,7 @@ static int run_up(int argc, char **argv)
 
 typedef struct {
 	GMainLoop *loop;
+	gboolean no_keys;
 	const char *prefix;
 	ViciClient *client;
 	int leftovers;
@@ -274,30 +275,45 @@ static void on_listed_section(const char *event, const struct vici_node *msg, gp
 			note_left(c, strcmp(event, "list-conn") == 0 ? "conn" : "sa", n->name);
 }
 
-static void on_check_reply(GObject *src, GAsyncResult *res, gpointer data)
+/* kind: "shared" (ids we chose) or "key" (key ids: any key is a leftover with --no-keys). */
+static void check_reply(Check *c, GAsyncResult *res, const char *kind)
 {
-	Check *c = data;
 	g_autoptr(GError) error = NULL;
 	struct vici_node *resp = vici_client_command_finish(c->client, res, &error);
-	const char *tag = g_task_get_source_tag(G_TASK(res)) ? "" : "";
-	(void)tag;
 	if (!resp && !c->error)
 		c->error = g_steal_pointer(&error);
 	const struct vici_node *keys = vici_node_list(resp, "keys");
-	/* get-shared lists ids; get-keys lists key ids (we can only match ids we named). */
-	for (const struct vici_node *k = keys ? keys->children : NULL; k; k = k->next)
-		note_left(c, "shared-or-key", (const char *)k->value);
+	for (const struct vici_node *k = keys ? keys->children : NULL; k; k = k->next) {
+		if (strcmp(kind, "key") == 0) {
+			printf("LEFT key %s\n", (const char *)k->value);
+			c->leftovers++;
+		} else {
+			note_left(c, kind, (const char *)k->value);
+		}
+	}
 	vici_node_free(resp);
 	if (--c->pending == 0)
 		g_main_loop_quit(c->loop);
 }
 
+static void on_check_reply(GObject *src, GAsyncResult *res, gpointer data)
+{
+	check_reply(data, res, "shared");
+}
+
+static void on_check_keys(GObject *src, GAsyncResult *res, gpointer data)
+{
+	check_reply(data, res, "key");
+}
+
 static int run_check_clean(int argc, char **argv)
 {
 	g_autofree char *vici = NULL, *prefix = NULL;
+	gboolean no_keys = FALSE;
 	GOptionEntry entries[] = {
 		{"vici", 0, 0, G_OPTION_ARG_STRING, &vici, "vici URI", "URI"},
 		{"prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, "Name prefix (default l2tp-vpn-)", "P"},
+		{"no-keys", 0, 0, G_OPTION_ARG_NONE, &no_keys, "Any private key counts as a leftover", NULL},
 		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("check-clean");
@@ -307,9 +323,12 @@ static int run_check_clean(int argc, char **argv)
 		fprintf(stderr, "%s\n", error->message);
 		return 64;
 	}
-	Check c = {.loop = g_main_loop_new(NULL, FALSE), .prefix = prefix ? prefix : "l2tp-vpn-"};
+	Check c = {.loop = g_main_loop_new(NULL, FALSE), .prefix = prefix ? prefix : "l2tp-vpn-", .no_keys = no_keys};
 	c.client = vici_client_new(vici);
-	c.pending = 3;
+	c.pending = no_keys ? 4 : 3;
+	if (no_keys)
+		vici_client_command_async(c.client, "get-keys", NULL, 0, NULL, NULL, NULL, 10000, NULL,
+					  on_check_keys, &c);
 	vici_client_command_async(c.client, "list-conns", NULL, 0, "list-conn", on_listed_section, &c, 10000, NULL,
 				  on_check_reply, &c);
 	vici_client_command_async(c.client, "list-sas", NULL, 0, "list-sa", on_listed_section, &c, 10000, NULL,

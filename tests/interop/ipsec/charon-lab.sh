@@ -42,10 +42,11 @@ lab_vici_uri() {
 }
 
 lab_write_conf() {
-	local dir=$1
+	local dir=$1 extra=${2:-}
 	cat >"$dir/strongswan.conf" <<CONF
 charon {
 	load = $(echo $LAB_PLUGINS)
+	$extra
 	install_routes = no
 	retransmit_tries = 2
 	retransmit_timeout = 1.0
@@ -92,9 +93,9 @@ lab_wait_vici() {
 }
 
 lab_start_charon() {
-	local side=$1 dir=$LAB_DIR/$1
+	local side=$1 dir=$LAB_DIR/$1 extra=${2:-}
 	mkdir -p "$dir/swanctl"
-	lab_write_conf "$dir"
+	lab_write_conf "$dir" "$extra"
 	# charon hard-codes /var/run/charon.pid: give it a private /run.
 	ip netns exec "$(lab_ns "$side")" unshare --mount --propagation private \
 		sh -c 'mount -t tmpfs lab-run /run && exec env STRONGSWAN_CONF="$1" /usr/lib/ipsec/charon' \
