@@ -159,7 +159,8 @@ gboolean l2tp_net_lookup_route(struct in_addr dst, L2tpNetRoute *out, GError **e
 {
 	g_autoptr(NlSock) sk = route_socket(error);
 	g_autoptr(NlMsg) msg = NULL;
-	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 };
+	/* FIB_MATCH: the reply is the routing entry that matched (with its metric), not a cache clone. */
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32, .rtm_flags = RTM_F_FIB_MATCH };
 	struct lookup lk = { .out = out };
 	int err;
 
