@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Interop: our LAC (through the GLib UDP adapter) against a real xl2tpd LNS
+ * on loopback. Each scenario starts its own xl2tpd on a free port with a
+ * config in a temporary directory, waits for it to report that it started,
+ * drives the LAC and waits for its events with a deadline (no fixed sleeps),
+ * then kills xl2tpd and removes the directory whatever happened.
+ *
+ * xl2tpd starts pppd after ICCN; the pppd options file given to it holds an
+ * option pppd does not know, so pppd exits at once on any machine and
+ * xl2tpd clears the call: that is the CDN the scenarios assert we handle.
+ *
+ * Scenarios: plain; challenge = yes (mutual tunnel authentication), with
+ * the right secret, a wrong one, and none; hidden bit = yes with our AVPs
+ * hidden too; length bit = yes; our StopCCN acknowledged; xl2tpd killed ->
+ * LNS declared dead when the retry budget is spent.
+ *
+ * L2TP_CAPTURE_DIR=DIR saves every datagram xl2tpd sent us (fuzz seeds).
+ */
+#include "check.h"
+#include "l2tp-udp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define XL2TPD "/usr/sbin/xl2tpd"
+#define MAX_EVENTS 16
+
+struct lns_options {
+	bool challenge, hidden, length_bit;
+	const char *secret; /* in xl2tpd's auth file */
+};
+
+struct scenario {
+	const char *name;
+	char *dir;
+	guint16 port;
+	GSubprocess *xl2tpd;
+	GDataInputStream *log_stream;
+	GString *log;
+	gboolean started;
+	GMainLoop *loop;
+	L2tpUdp *udp;
+	struct l2tp_event events[MAX_EVENTS];
+	char reasons[MAX_EVENTS][512];
+	gint64 event_at[MAX_EVENTS];
+	unsigned nevents;
+	gboolean timed_out;
+	/* Behaviour */
+	gboolean close_on_tunnel_up, kill_on_tunnel_up;
+	gint64 killed_at;
+	unsigned captured;
+	unsigned failures_before;
+};
+
+static guint16 free_udp_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sin);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+static gboolean write_file(const char *dir, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	return g_file_set_contents(path, text, -1, NULL);
+}
+
+static void on_log_line(GObject *source, GAsyncResult *res, gpointer data);
+
+static void read_next_line(struct scenario *sc)
+{
+	g_data_input_stream_read_line_async(sc->log_stream, G_PRIORITY_DEFAULT, NULL, on_log_line, sc);
+}
+
+static void on_log_line(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct scenario *sc = data;
+	g_autofree char *line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(source), res, NULL, NULL);
+	if (!line)
+		return; /* EOF: xl2tpd exited */
+	g_string_append_printf(sc->log, "%s\n", line);
+	if (!sc->started && strstr(line, "Listening on")) {
+		sc->started = TRUE;
+		if (sc->loop)
+			g_main_loop_quit(sc->loop);
+	}
+	read_next_line(sc);
+}
+
+static gboolean on_deadline(gpointer data)
+{
+	struct scenario *sc = data;
+	sc->timed_out = TRUE;
+	g_main_loop_quit(sc->loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until something quits it or `seconds` pass. */
+static void run_loop(struct scenario *sc, guint seconds)
+{
+	sc->timed_out = FALSE;
+	guint id = g_timeout_add_seconds(seconds, on_deadline, sc);
+	g_main_loop_run(sc->loop);
+	if (!sc->timed_out)
+		g_source_remove(id);
+}
+
+static gboolean on_wait_over(gpointer data)
+{
+	*(gboolean *)data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* xl2tpd's log is read asynchronously: wait (event-driven, bounded) until it says `needle`. */
+static gboolean log_says(struct scenario *sc, const char *needle)
+{
+	gboolean over = FALSE;
+	guint id = g_timeout_add_seconds(5, on_wait_over, &over);
+	while (!strstr(sc->log->str, needle) && !over)
+		g_main_context_iteration(NULL, TRUE);
+	if (!over)
+		g_source_remove(id);
+	return strstr(sc->log->str, needle) != NULL;
+}
+
+static gboolean start_xl2tpd(struct scenario *sc, const struct lns_options *opt)
+{
+	g_autoptr(GError) error = NULL;
+	sc->dir = g_dir_make_tmp("l2tp-interop-XXXXXX", &error);
+	sc->port = free_udp_port();
+	if (!sc->dir || !sc->port) {
+		fprintf(stderr, "%s: no temp dir or free port\n", sc->name);
+		return FALSE;
+	}
+	g_autofree char *conf = g_strdup_printf(
+		"[global]\nlisten-addr = 127.0.0.1\nport = %u\nauth file = %s/l2tp-secrets\naccess control = no\n"
+		"debug avp = yes\ndebug state = yes\ndebug tunnel = yes\n\n"
+		"[lns default]\nip range = 10.99.0.2-10.99.0.20\nlocal ip = 10.99.0.1\n"
+		"require authentication = no\nname = interop-lns\nppp debug = yes\npppoptfile = %s/options\n"
+		"challenge = %s\nhidden bit = %s\nlength bit = %s\n",
+		sc->port, sc->dir, sc->dir, opt->challenge ? "yes" : "no", opt->hidden ? "yes" : "no",
+		opt->length_bit ? "yes" : "no");
+	g_autofree char *secrets = g_strdup_printf("* * %s\n", opt->secret ? opt->secret : "unused");
+	/* An option pppd rejects: pppd exits at once and xl2tpd clears the call, on any kernel. */
+	if (!write_file(sc->dir, "xl2tpd.conf", conf) || !write_file(sc->dir, "l2tp-secrets", secrets) ||
+	    !write_file(sc->dir, "options", "noauth\nl2tp-interop-unknown-option\n"))
+		return FALSE;
+	g_autofree char *conf_path = g_build_filename(sc->dir, "xl2tpd.conf", NULL);
+	g_autofree char *pid_path = g_build_filename(sc->dir, "xl2tpd.pid", NULL);
+	g_autofree char *ctl_path = g_build_filename(sc->dir, "xl2tpd.ctl", NULL);
+	sc->xl2tpd = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
+				      XL2TPD, "-D", "-c", conf_path, "-p", pid_path, "-C", ctl_path, NULL);
+	if (!sc->xl2tpd) {
+		fprintf(stderr, "%s: cannot start xl2tpd: %s\n", sc->name, error->message);
+		return FALSE;
+	}
+	sc->log_stream = g_data_input_stream_new(g_subprocess_get_stdout_pipe(sc->xl2tpd));
+	read_next_line(sc);
+	run_loop(sc, 10);
+	if (!sc->started)
+		fprintf(stderr, "%s: xl2tpd did not start:\n%s", sc->name, sc->log->str);
+	return sc->started;
+}
+
+static void remove_tree(const char *path)
+{
+	GDir *dir = g_dir_open(path, 0, NULL);
+	const char *name;
+	while (dir && (name = g_dir_read_name(dir))) {
+		g_autofree char *child = g_build_filename(path, name, NULL);
+		if (g_file_test(child, G_FILE_TEST_IS_DIR))
+			remove_tree(child);
+		else
+			unlink(child);
+	}
+	if (dir)
+		g_dir_close(dir);
+	rmdir(path);
+}
+
+static void stop_xl2tpd(struct scenario *sc)
+{
+	if (!sc->xl2tpd)
+		return;
+	g_subprocess_send_signal(sc->xl2tpd, SIGKILL);
+	g_subprocess_wait(sc->xl2tpd, NULL, NULL);
+}
+
+static void scenario_cleanup(struct scenario *sc)
+{
+	if (sc->udp)
+		l2tp_udp_free(sc->udp);
+	stop_xl2tpd(sc);
+	/* Let the pending read see EOF before the stream goes. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_clear_object(&sc->log_stream);
+	g_clear_object(&sc->xl2tpd);
+	if (sc->dir)
+		remove_tree(sc->dir);
+	g_free(sc->dir);
+	if (check_failures != sc->failures_before && sc->log)
+		fprintf(stderr, "--- xl2tpd log (%s) ---\n%s--- end ---\n", sc->name, sc->log->str);
+	if (sc->log)
+		g_string_free(sc->log, TRUE);
+	if (sc->loop)
+		g_main_loop_unref(sc->loop);
+}
+
+static void on_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer data)
+{
+	struct scenario *sc = data;
+	fprintf(stderr, "  %s: event %s%s%s\n", sc->name, l2tp_event_name(ev->type), ev->reason[0] ? ": " : "",
+		ev->reason);
+	if (sc->nevents < MAX_EVENTS) {
+		sc->events[sc->nevents] = *ev;
+		snprintf(sc->reasons[sc->nevents], sizeof(sc->reasons[0]), "%s", ev->reason);
+		sc->events[sc->nevents].reason = sc->reasons[sc->nevents];
+		sc->events[sc->nevents].peer = NULL;
+		sc->event_at[sc->nevents] = g_get_monotonic_time();
+		sc->nevents++;
+	}
+	switch (ev->type) {
+	case L2TP_EVENT_TUNNEL_UP:
+		if (sc->kill_on_tunnel_up) {
+			stop_xl2tpd(sc); /* synchronous: ICRQ, sent after this returns, finds nobody */
+			sc->killed_at = g_get_monotonic_time();
+		}
+		if (sc->close_on_tunnel_up)
+			l2tp_udp_close(udp, "interop test closes the tunnel");
+		break;
+	case L2TP_EVENT_SESSION_READY:
+		l2tp_udp_session_confirm(udp);
+		break;
+	case L2TP_EVENT_FINISHED:
+		g_main_loop_quit(sc->loop);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_log(L2tpUdp *udp, enum l2tp_log_level level, const char *message, gpointer data)
+{
+	struct scenario *sc = data;
+	if (level != L2TP_LOG_DEBUG)
+		fprintf(stderr, "  %s: lac: %s\n", sc->name, message);
+}
+
+static void on_rx(const guint8 *data, gsize len, gpointer user_data)
+{
+	struct scenario *sc = user_data;
+	const char *dir = g_getenv("L2TP_CAPTURE_DIR");
+	g_autofree char *path = g_strdup_printf("%s/xl2tpd-%s-%02u.bin", dir, sc->name, sc->captured++);
+	g_file_set_contents(path, (const char *)data, (gssize)len, NULL);
+}
+
+static const struct l2tp_event *find_event(const struct scenario *sc, enum l2tp_event_type type, unsigned *index)
+{
+	for (unsigned i = 0; i < sc->nevents; i++) {
+		if (sc->events[i].type == type) {
+			if (index)
+				*index = i;
+			return &sc->events[i];
+		}
+	}
+	return NULL;
+}
+
+/* Starts xl2tpd, runs our LAC against it until FINISHED (or the guard), leaves the outcome in sc. */
+static gboolean run_scenario(struct scenario *sc, const char *name, const struct lns_options *lns,
+			     struct l2tp_lac_config *cfg, guint guard_seconds)
+{
+	g_autoptr(GError) error = NULL;
+	sc->name = name;
+	sc->failures_before = check_failures;
+	sc->log = g_string_new(NULL);
+	sc->loop = g_main_loop_new(NULL, FALSE);
+	fprintf(stderr, "# %s\n", name);
+	if (!start_xl2tpd(sc, lns))
+		return FALSE;
+	struct l2tp_udp_config ucfg = {
+		.lns_address = "127.0.0.1", .lns_port = sc->port, .port_policy = L2TP_PORT_POLICY_EPHEMERAL};
+	sc->udp = l2tp_udp_new(&ucfg, cfg, on_event, on_log, sc, &error);
+	if (!sc->udp) {
+		fprintf(stderr, "%s: %s\n", name, error->message);
+		return FALSE;
+	}
+	if (g_getenv("L2TP_CAPTURE_DIR"))
+		l2tp_udp_set_rx_hook(sc->udp, on_rx, sc);
+	if (!l2tp_udp_start(sc->udp, &error))
+		return FALSE;
+	run_loop(sc, guard_seconds);
+	if (sc->timed_out)
+		fprintf(stderr, "%s: no FINISHED event within %u s\n", name, guard_seconds);
+	return !sc->timed_out;
+}
+
+static struct l2tp_lac_config lac_config(void)
+{
+	struct l2tp_lac_config cfg;
+	l2tp_lac_config_defaults(&cfg);
+	cfg.host_name = "interop-lac";
+	return cfg;
+}
+
+/* The full life of a call xl2tpd cannot serve: up, ICCN acknowledged, CDN from xl2tpd, our StopCCN acked. */
+static void check_call_cleared_by_xl2tpd(struct scenario *sc)
+{
+	const struct l2tp_event *up = find_event(sc, L2TP_EVENT_TUNNEL_UP, NULL);
+	const struct l2tp_event *sup = find_event(sc, L2TP_EVENT_SESSION_UP, NULL);
+	const struct l2tp_event *sdown = find_event(sc, L2TP_EVENT_SESSION_DOWN, NULL);
+	const struct l2tp_event *fin = find_event(sc, L2TP_EVENT_FINISHED, NULL);
+	CHECK(up && sup && sdown && fin);
+	if (!up || !sup || !sdown || !fin)
+		return;
+	CHECK(up->our_tunnel_id && up->peer_tunnel_id);
+	CHECK(sup->our_session_id && sup->peer_session_id);
+	CHECK_INT(sdown->cause, L2TP_CAUSE_PEER_CDN);
+	CHECK(g_str_has_prefix(sdown->reason, "LNS cleared the call: ") && strstr(sdown->reason, "(CDN result "));
+	CHECK(fin->stopccn_acked);
+	/* xl2tpd's side of the story: it got ICCN and started (and lost) pppd for our session. */
+	g_autofree char *established = g_strdup_printf("Remote: %u", sup->our_session_id);
+	CHECK(log_says(sc, "Call established") && log_says(sc, established));
+	CHECK(log_says(sc, "pppd exited"));
+}
+
+static void test_plain(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {0};
+	struct l2tp_lac_config cfg = lac_config();
+	if (run_scenario(&sc, "plain", &lns, &cfg, 30))
+		check_call_cleared_by_xl2tpd(&sc);
+	else
+		CHECK(!"scenario ran");
+	scenario_cleanup(&sc);
+}
+
+static void test_challenge(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {.challenge = true, .secret = "interop-secret"};
+	struct l2tp_lac_config cfg = lac_config();
+	cfg.secret = (const uint8_t *)"interop-secret";
+	cfg.secret_len = strlen("interop-secret");
+	if (run_scenario(&sc, "challenge", &lns, &cfg, 30)) {
+		check_call_cleared_by_xl2tpd(&sc);
+		CHECK(log_says(&sc, "challenge avp found")); /* it challenged us */
+		CHECK(log_says(&sc, "Challenge reply found")); /* and checked our answer */
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+static void test_challenge_wrong_secret(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {.challenge = true, .secret = "interop-secret"};
+	struct l2tp_lac_config cfg = lac_config();
+	cfg.secret = (const uint8_t *)"not-the-secret";
+	cfg.secret_len = strlen("not-the-secret");
+	if (run_scenario(&sc, "challenge-wrong-secret", &lns, &cfg, 30)) {
+		const struct l2tp_event *down = find_event(&sc, L2TP_EVENT_TUNNEL_DOWN, NULL);
+		CHECK(find_event(&sc, L2TP_EVENT_TUNNEL_UP, NULL) == NULL);
+		CHECK(down && down->cause == L2TP_CAUSE_AUTH);
+		if (down)
+			CHECK_STR(down->reason, "LNS failed tunnel authentication: wrong Challenge Response "
+						"(shared secret differs)");
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+static void test_challenge_without_our_secret(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {.challenge = true, .secret = "interop-secret"};
+	struct l2tp_lac_config cfg = lac_config();
+	if (run_scenario(&sc, "challenge-no-secret", &lns, &cfg, 30)) {
+		const struct l2tp_event *down = find_event(&sc, L2TP_EVENT_TUNNEL_DOWN, NULL);
+		CHECK(down && down->cause == L2TP_CAUSE_AUTH);
+		if (down)
+			CHECK_STR(down->reason, "LNS requires tunnel authentication (sent a Challenge) but no "
+						"secret is configured");
+		const struct l2tp_event *fin = find_event(&sc, L2TP_EVENT_FINISHED, NULL);
+		CHECK(fin && fin->stopccn_acked); /* xl2tpd acknowledged our refusal */
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+static void test_hidden(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {.hidden = true, .challenge = true, .secret = "hidden-secret"};
+	struct l2tp_lac_config cfg = lac_config();
+	cfg.secret = (const uint8_t *)"hidden-secret";
+	cfg.secret_len = strlen("hidden-secret");
+	cfg.hide_avps = true;
+	if (run_scenario(&sc, "hidden", &lns, &cfg, 30)) {
+		check_call_cleared_by_xl2tpd(&sc);
+		/* xl2tpd un-hid our Assigned Session ID correctly (it addresses our session by it). */
+		const struct l2tp_event *sup = find_event(&sc, L2TP_EVENT_SESSION_UP, NULL);
+		if (sup) {
+			g_autofree char *line = g_strdup_printf("using peer's call %u", sup->our_session_id);
+			CHECK(log_says(&sc, line));
+		}
+		CHECK(log_says(&sc, "Random Vector"));
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+static void test_length_bit(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {.length_bit = true};
+	struct l2tp_lac_config cfg = lac_config();
+	if (run_scenario(&sc, "length-bit", &lns, &cfg, 30))
+		check_call_cleared_by_xl2tpd(&sc);
+	else
+		CHECK(!"scenario ran");
+	scenario_cleanup(&sc);
+}
+
+static void test_our_stopccn_acked(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {0};
+	struct l2tp_lac_config cfg = lac_config();
+	sc.close_on_tunnel_up = TRUE;
+	if (run_scenario(&sc, "our-stopccn", &lns, &cfg, 30)) {
+		const struct l2tp_event *fin = find_event(&sc, L2TP_EVENT_FINISHED, NULL);
+		CHECK(fin && fin->stopccn_acked && fin->cause == L2TP_CAUSE_LOCAL);
+		CHECK(find_event(&sc, L2TP_EVENT_SESSION_READY, NULL) == NULL);
+		CHECK(log_says(&sc, "General request to clear control connection"));
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+static void test_xl2tpd_killed(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {0};
+	struct l2tp_lac_config cfg = lac_config();
+	cfg.retries = 3; /* budget 1 + 2 + 4 + 8 = 15 s */
+	sc.kill_on_tunnel_up = TRUE;
+	if (run_scenario(&sc, "xl2tpd-killed", &lns, &cfg, 40)) {
+		unsigned i = 0;
+		const struct l2tp_event *down = find_event(&sc, L2TP_EVENT_TUNNEL_DOWN, &i);
+		CHECK(down && down->cause == L2TP_CAUSE_PEER_DEAD);
+		if (down && sc.killed_at) {
+			double after = (double)(sc.event_at[i] - sc.killed_at) / G_USEC_PER_SEC;
+			fprintf(stderr, "  declared dead %.2f s after the kill\n", after);
+			CHECK(after >= 14.5 && after <= 16.5);
+			CHECK_STR(down->reason,
+				  "LNS not responding: no acknowledgement after 3 retransmissions (15.0 s)");
+		}
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+int main(void)
+{
+	if (access(XL2TPD, X_OK) != 0) {
+		printf("xl2tpd not installed (%s): skipping\n", XL2TPD);
+		return 77;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	RUN(test_plain);
+	RUN(test_challenge);
+	RUN(test_challenge_wrong_secret);
+	RUN(test_challenge_without_our_secret);
+	RUN(test_hidden);
+	RUN(test_length_bit);
+	RUN(test_our_stopccn_acked);
+	RUN(test_xl2tpd_killed);
+	return check_summary();
+}
