@@ -433,6 +433,21 @@ ALL=(psk_main psk_fixed_port psk_wrong no_proposal_ike preset_fits no_proposal_e
 	aggressive_needs_id cert_pem_encrypted cert_pkcs12 cert_der cert_wrong_passphrase cert_wrong_ca
 	peer_unreachable charon_missing permission_denied check_clean_detects)
 for s in "${@:-${ALL[@]}}"; do
+	if [[ $s == capture ]]; then
+		# Record real vici traffic (our client and swanctl) for codec vectors and fuzz seeds.
+		CAPTURE_DIR=${CAPTURE_DIR:-$LAB_DIR/capture}
+		python3 "$HERE/vici-capture-proxy.py" "$LAB_DIR/proxy.vici" "$LAB_DIR/i/charon.vici" "$CAPTURE_DIR" &
+		LAB_PIDS+=($!)
+		while [[ ! -S $LAB_DIR/proxy.vici ]]; do sleep 0.05; done
+		VICI_I=unix://$LAB_DIR/proxy.vici
+		scenario psk_main
+		scenario psk_wrong
+		for cmd in --version --stats --list-conns --list-sas --list-certs; do
+			STRONGSWAN_CONF=$LAB_DIR/i/strongswan.conf swanctl $cmd --uri "$VICI_I" >/dev/null
+		done
+		echo "captured $(ls "$CAPTURE_DIR" | wc -l) frames in $CAPTURE_DIR"
+		continue
+	fi
 	if [[ $s == debug-shell ]]; then
 		# Interactive debugging: the lab stays up until the shell exits.
 		LAB_DIR=$LAB_DIR LAB_PREFIX=$LAB_PREFIX VICI_I=$VICI_I bash -i
