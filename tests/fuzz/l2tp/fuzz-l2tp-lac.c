@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fuzz target: the whole LAC (reliable delivery + tunnel and session FSMs)
+ * fed arbitrary datagrams, interleaved with time passing and host calls.
+ *
+ * Input: one settings byte, then records [ctl][len hi][len lo][datagram].
+ *   settings bit 0: shared secret; bit 1: hide AVPs; bit 2: Rx Connect Speed;
+ *            bit 3: do not confirm SESSION_READY from the event.
+ *   ctl bit 0: rewrite the header's tunnel ID to ours; bit 1: rewrite Ns/Nr
+ *       to what the LAC expects/has sent, and any Challenge Response AVP to
+ *       the right answer (so the fuzzer reaches the states behind them);
+ *       bits 2-4: time to let pass before the datagram (0 ms .. 70 s, timers
+ *       run); bit 5: datagram from a different source port; bit 6: call
+ *       l2tp_lac_close() first; bit 7: call l2tp_lac_session_confirm() first.
+ */
+#include "l2tp.h"
+#include "l2tp-codec.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct harness {
+	struct l2tp_lac *lac;
+	uint64_t now;
+	uint32_t rng;
+	uint16_t our_tunnel_id, expect_ns, next_nr;
+	uint8_t challenge[64];
+	uint16_t challenge_len;
+	bool auto_confirm;
+	struct l2tp_secret secret;
+};
+
+static void h_send(void *ctx, const uint8_t *data, size_t len, const struct sockaddr *to, socklen_t tolen)
+{
+	struct harness *h = ctx;
+	struct l2tp_header hdr;
+	if (l2tp_header_decode(data, len, &hdr) != L2TP_PARSE_OK)
+		abort(); /* we must never send something we cannot parse ourselves */
+	h->expect_ns = hdr.nr;
+	if (hdr.length > L2TP_CTRL_HDR_LEN)
+		h->next_nr = (uint16_t)(hdr.ns + 1);
+	if (!h->our_tunnel_id) {
+		static struct l2tp_msg msg;
+		const uint8_t *v;
+		uint16_t vlen;
+		if (l2tp_msg_parse(data, len, &h->secret, &msg) != L2TP_PARSE_OK || msg.type != L2TP_MSG_SCCRQ)
+			abort();
+		l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &h->our_tunnel_id);
+		if (l2tp_msg_bytes(&msg, L2TP_AVP_CHALLENGE, &v, &vlen) && vlen <= sizeof(h->challenge)) {
+			memcpy(h->challenge, v, vlen);
+			h->challenge_len = vlen;
+		}
+	}
+}
+
+static void h_event(void *ctx, const struct l2tp_event *ev)
+{
+	struct harness *h = ctx;
+	if (!ev->reason)
+		abort();
+	if (ev->type == L2TP_EVENT_SESSION_READY && h->auto_confirm)
+		l2tp_lac_session_confirm(h->lac, h->now);
+}
+
+static void h_random(void *ctx, void *buf, size_t len)
+{
+	struct harness *h = ctx;
+	uint8_t *p = buf;
+	for (size_t i = 0; i < len; i++) {
+		h->rng = h->rng * 1103515245u + 12345u;
+		p[i] = (uint8_t)(h->rng >> 16);
+	}
+}
+
+static void advance(struct harness *h, uint64_t delta)
+{
+	uint64_t target = h->now + delta;
+	for (int guard = 0; guard < 1000; guard++) {
+		uint64_t d = l2tp_lac_deadline(h->lac);
+		if (d > target)
+			break;
+		if (d > h->now)
+			h->now = d;
+		l2tp_lac_timeout(h->lac, h->now);
+	}
+	h->now = target;
+}
+
+/* Puts the right answer into any Challenge Response AVP (16-byte value). */
+static void fix_challenge_response(struct harness *h, uint8_t *m, size_t len)
+{
+	size_t off = L2TP_CTRL_HDR_LEN;
+	while (off + 6 <= len) {
+		size_t alen = (size_t)(m[off] & 0x03) << 8 | m[off + 1];
+		if (alen < 6 || off + alen > len)
+			return;
+		if (m[off + 2] == 0 && m[off + 3] == 0 && m[off + 4] == 0 && m[off + 5] == 13 && alen == 22 &&
+		    h->secret.len)
+			l2tp_challenge_response(L2TP_MSG_SCCRP, &h->secret, h->challenge, h->challenge_len,
+						m + off + 6);
+		off += alen;
+	}
+}
+
+static void feed(struct harness *h, uint8_t ctl, uint8_t *m, size_t len)
+{
+	static const uint64_t steps[8] = {0, 1, 10, 100, 1000, 5000, 40000, 70000};
+	struct sockaddr_in from = {.sin_family = AF_INET, .sin_port = htons(1701),
+				   .sin_addr.s_addr = htonl(0x7f000001)};
+	advance(h, steps[(ctl >> 2) & 7]);
+	if (ctl & 0x40)
+		l2tp_lac_close(h->lac, h->now, "fuzz");
+	if (ctl & 0x80)
+		l2tp_lac_session_confirm(h->lac, h->now);
+	if ((ctl & 1) && len >= 6) {
+		m[4] = (uint8_t)(h->our_tunnel_id >> 8);
+		m[5] = (uint8_t)h->our_tunnel_id;
+	}
+	if ((ctl & 2) && len >= L2TP_CTRL_HDR_LEN) {
+		l2tp_header_set_seq(m, h->expect_ns, h->next_nr);
+		fix_challenge_response(h, m, len);
+	}
+	if (ctl & 0x20)
+		from.sin_port = htons(4242);
+	l2tp_lac_input(h->lac, h->now, m, len, (struct sockaddr *)&from, sizeof(from));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t buf[65536];
+	struct harness h = {.rng = 1};
+	struct l2tp_lac_config cfg;
+	char err[128];
+	if (size < 1)
+		return 0;
+	l2tp_lac_config_defaults(&cfg);
+	if (data[0] & 1) {
+		cfg.secret = (const uint8_t *)"fuzz-secret";
+		cfg.secret_len = 11;
+		cfg.hide_avps = data[0] & 2;
+		h.secret = (struct l2tp_secret){cfg.secret, cfg.secret_len};
+	}
+	cfg.send_rx_connect_speed = data[0] & 4;
+	h.auto_confirm = !(data[0] & 8);
+	struct l2tp_lac_ops ops = {.send = h_send, .event = h_event, .random = h_random};
+	h.lac = l2tp_lac_new(&cfg, &ops, &h, err, sizeof(err));
+	if (!h.lac)
+		abort();
+	struct sockaddr_in lns = {.sin_family = AF_INET, .sin_port = htons(1701),
+				  .sin_addr.s_addr = htonl(0x7f000001)};
+	l2tp_lac_start(h.lac, 0, (struct sockaddr *)&lns, sizeof(lns));
+	size_t off = 1;
+	while (off + 3 <= size && !l2tp_lac_finished(h.lac)) {
+		uint8_t ctl = data[off];
+		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
+		off += 3;
+		if (len > size - off)
+			len = size - off;
+		memcpy(buf, data + off, len);
+		off += len;
+		feed(&h, ctl, buf, len);
+	}
+	advance(&h, 100000); /* let every timer run out */
+	l2tp_lac_free(h.lac);
+	return 0;
+}
