@@ -12,14 +12,18 @@
 #include <netlink/genl/ctrl.h>
 #include <linux/l2tp.h>
 
-G_DEFINE_QUARK(l2tp-vpn-kernel-error-quark, l2tp_kernel_error)
+GQuark l2tp_kernel_error_quark(void)
+{
+	return g_quark_from_static_string("l2tp-vpn-kernel-error-quark");
+}
 
 struct _L2tpKernel {
 	struct nl_sock *sk;
 	int family;
 };
 
-static const char *const l2tp_modules[] = { "l2tp_ppp", "l2tp_netlink", "l2tp_core", "pppox", "ppp_generic", NULL };
+static const char *const l2tp_modules[] = {"l2tp_ppp", "l2tp_netlink", "l2tp_core",
+					   "pppox",    "ppp_generic",  NULL};
 
 /* ---- diagnostics for a missing family -------------------------------------- */
 
@@ -73,8 +77,8 @@ static gint compare_names(gconstpointer a, gconstpointer b)
 
 GStrv l2tp_kernel_find_blacklists(const char *root)
 {
-	static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d", "usr/local/lib/modprobe.d",
-					    "usr/lib/modprobe.d", "lib/modprobe.d", NULL };
+	static const char *const dirs[] = {"etc/modprobe.d",     "run/modprobe.d", "usr/local/lib/modprobe.d",
+					   "usr/lib/modprobe.d", "lib/modprobe.d", NULL};
 	GPtrArray *hits = g_ptr_array_new();
 
 	for (const char *const *d = dirs; *d; d++) {
@@ -101,33 +105,37 @@ GStrv l2tp_kernel_find_blacklists(const char *root)
 char *l2tp_kernel_missing_message(const char *root, const char *modprobe_result)
 {
 	g_auto(GStrv) hits = l2tp_kernel_find_blacklists(root);
-	GString *msg = g_string_new("The kernel's L2TP interface is missing (generic netlink family \"l2tp\" not "
-				    "found): l2tp-vpn needs the kernel modules l2tp_netlink and l2tp_ppp (they bring "
-				    "l2tp_core, pppox and ppp_generic).");
+	GString *msg =
+	    g_string_new("The kernel's L2TP interface is missing (generic netlink family \"l2tp\" not "
+			 "found): l2tp-vpn needs the kernel modules l2tp_netlink and l2tp_ppp (they bring "
+			 "l2tp_core, pppox and ppp_generic).");
 
 	if (modprobe_result)
 		g_string_append_printf(msg, " %s.", modprobe_result);
 	if (hits[0]) {
 		g_autofree char *list = g_strjoinv("; ", hits);
 
-		g_string_append_printf(msg,
-				       " They are blacklisted in %s. Fedora and RHEL ship such files (package "
-				       "kernel-modules-extra): remove them, or load the modules explicitly as root with "
-				       "`modprobe l2tp_netlink l2tp_ppp`.",
-				       list);
+		g_string_append_printf(
+		    msg,
+		    " They are blacklisted in %s. Fedora and RHEL ship such files (package "
+		    "kernel-modules-extra): remove them, or load the modules explicitly as root with "
+		    "`modprobe l2tp_netlink l2tp_ppp`.",
+		    list);
 	} else {
-		g_string_append(msg, " Fedora and RHEL blacklist these modules by default (/etc/modprobe.d/"
-				     "l2tp_netlink-blacklist.conf, l2tp_ppp-blacklist.conf); an explicit `modprobe "
-				     "l2tp_netlink l2tp_ppp` as root still loads them.");
+		g_string_append(
+		    msg, " Fedora and RHEL blacklist these modules by default (/etc/modprobe.d/"
+			 "l2tp_netlink-blacklist.conf, l2tp_ppp-blacklist.conf); an explicit `modprobe "
+			 "l2tp_netlink l2tp_ppp` as root still loads them.");
 	}
-	g_string_append(msg, " A kernel built without CONFIG_L2TP, CONFIG_L2TP_V3 and CONFIG_PPPOL2TP cannot do it "
-			     "at all.");
+	g_string_append(
+	    msg, " A kernel built without CONFIG_L2TP, CONFIG_L2TP_V3 and CONFIG_PPPOL2TP cannot do it "
+		 "at all.");
 	return g_string_free(msg, FALSE);
 }
 
 static char *find_modprobe(void)
 {
-	static const char *const fixed[] = { "/usr/sbin/modprobe", "/sbin/modprobe", NULL };
+	static const char *const fixed[] = {"/usr/sbin/modprobe", "/sbin/modprobe", NULL};
 	char *path = g_find_program_in_path("modprobe");
 
 	for (const char *const *p = fixed; !path && *p; p++)
@@ -147,9 +155,9 @@ static char *run_modprobe(void)
 	if (!modprobe)
 		return g_strdup("modprobe is not installed, so nothing was loaded");
 	{
-		char *argv[] = { modprobe, "-a", "l2tp_netlink", "l2tp_ppp", NULL };
+		char *argv[] = {modprobe, "-a", "l2tp_netlink", "l2tp_ppp", NULL};
 
-		if (!g_spawn_sync("/", argv, (char *[]){ "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL },
+		if (!g_spawn_sync("/", argv, (char *[]){"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL},
 				  G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err_text, &status, &error))
 			return g_strdup_printf("running modprobe failed: %s", error->message);
 	}
@@ -258,7 +266,8 @@ static gboolean transact(L2tpKernel *k, struct nl_msg *msg, int put_err, const c
 
 	if (!msg || put_err < 0) {
 		nlmsg_free(msg);
-		g_set_error(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NETLINK, "%s: cannot build the request", what);
+		g_set_error(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NETLINK,
+			    "%s: cannot build the request", what);
 		return FALSE;
 	}
 	err = nl_send_sync(k->sk, msg);
@@ -341,8 +350,8 @@ gboolean l2tp_kernel_tunnel_delete(L2tpKernel *k, guint32 tunnel_id, GError **er
 	return FALSE;
 }
 
-gboolean l2tp_kernel_session_create(L2tpKernel *k, guint32 tunnel_id, guint32 session_id, guint32 peer_session_id,
-				    GError **error)
+gboolean l2tp_kernel_session_create(L2tpKernel *k, guint32 tunnel_id, guint32 session_id,
+				    guint32 peer_session_id, GError **error)
 {
 	struct nl_msg *msg;
 	int err = 0;
@@ -393,13 +402,13 @@ static guint64 stat_u64(struct nlattr **tb, int attr)
 static int on_session_reply(struct nl_msg *msg, void *data)
 {
 	static struct nla_policy top_policy[L2TP_ATTR_MAX + 1] = {
-		[L2TP_ATTR_STATS] = { .type = NLA_NESTED },
+	    [L2TP_ATTR_STATS] = {.type = NLA_NESTED},
 	};
 	static struct nla_policy stats_policy[L2TP_ATTR_STATS_MAX + 1] = {
-		[L2TP_ATTR_TX_PACKETS] = { .type = NLA_U64 },	   [L2TP_ATTR_TX_BYTES] = { .type = NLA_U64 },
-		[L2TP_ATTR_TX_ERRORS] = { .type = NLA_U64 },	   [L2TP_ATTR_RX_PACKETS] = { .type = NLA_U64 },
-		[L2TP_ATTR_RX_BYTES] = { .type = NLA_U64 },	   [L2TP_ATTR_RX_SEQ_DISCARDS] = { .type = NLA_U64 },
-		[L2TP_ATTR_RX_OOS_PACKETS] = { .type = NLA_U64 }, [L2TP_ATTR_RX_ERRORS] = { .type = NLA_U64 },
+	    [L2TP_ATTR_TX_PACKETS] = {.type = NLA_U64},     [L2TP_ATTR_TX_BYTES] = {.type = NLA_U64},
+	    [L2TP_ATTR_TX_ERRORS] = {.type = NLA_U64},      [L2TP_ATTR_RX_PACKETS] = {.type = NLA_U64},
+	    [L2TP_ATTR_RX_BYTES] = {.type = NLA_U64},       [L2TP_ATTR_RX_SEQ_DISCARDS] = {.type = NLA_U64},
+	    [L2TP_ATTR_RX_OOS_PACKETS] = {.type = NLA_U64}, [L2TP_ATTR_RX_ERRORS] = {.type = NLA_U64},
 	};
 	struct stats_reply *r = data;
 	struct nlattr *tb[L2TP_ATTR_MAX + 1];
@@ -409,14 +418,14 @@ static int on_session_reply(struct nl_msg *msg, void *data)
 	    nla_parse_nested(st, L2TP_ATTR_STATS_MAX, tb[L2TP_ATTR_STATS], stats_policy) < 0)
 		return NL_SKIP;
 	*r->out = (L2tpKernelStats){
-		.tx_packets = stat_u64(st, L2TP_ATTR_TX_PACKETS),
-		.tx_bytes = stat_u64(st, L2TP_ATTR_TX_BYTES),
-		.tx_errors = stat_u64(st, L2TP_ATTR_TX_ERRORS),
-		.rx_packets = stat_u64(st, L2TP_ATTR_RX_PACKETS),
-		.rx_bytes = stat_u64(st, L2TP_ATTR_RX_BYTES),
-		.rx_errors = stat_u64(st, L2TP_ATTR_RX_ERRORS),
-		.rx_seq_discards = stat_u64(st, L2TP_ATTR_RX_SEQ_DISCARDS),
-		.rx_oos_packets = stat_u64(st, L2TP_ATTR_RX_OOS_PACKETS),
+	    .tx_packets = stat_u64(st, L2TP_ATTR_TX_PACKETS),
+	    .tx_bytes = stat_u64(st, L2TP_ATTR_TX_BYTES),
+	    .tx_errors = stat_u64(st, L2TP_ATTR_TX_ERRORS),
+	    .rx_packets = stat_u64(st, L2TP_ATTR_RX_PACKETS),
+	    .rx_bytes = stat_u64(st, L2TP_ATTR_RX_BYTES),
+	    .rx_errors = stat_u64(st, L2TP_ATTR_RX_ERRORS),
+	    .rx_seq_discards = stat_u64(st, L2TP_ATTR_RX_SEQ_DISCARDS),
+	    .rx_oos_packets = stat_u64(st, L2TP_ATTR_RX_OOS_PACKETS),
 	};
 	r->found = TRUE;
 	return NL_OK;
@@ -425,7 +434,7 @@ static int on_session_reply(struct nl_msg *msg, void *data)
 gboolean l2tp_kernel_session_stats(L2tpKernel *k, guint32 tunnel_id, guint32 session_id, L2tpKernelStats *out,
 				   GError **error)
 {
-	struct stats_reply reply = { .out = out };
+	struct stats_reply reply = {.out = out};
 	struct nl_msg *msg;
 	int err = 0;
 
@@ -436,7 +445,8 @@ gboolean l2tp_kernel_session_stats(L2tpKernel *k, guint32 tunnel_id, guint32 ses
 	if (!msg || nla_put_u32(msg, L2TP_ATTR_CONN_ID, tunnel_id) < 0 ||
 	    nla_put_u32(msg, L2TP_ATTR_SESSION_ID, session_id) < 0) {
 		nlmsg_free(msg);
-		g_set_error_literal(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NETLINK, "cannot build SESSION_GET");
+		g_set_error_literal(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NETLINK,
+				    "cannot build SESSION_GET");
 		return FALSE;
 	}
 	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_CUSTOM, on_session_reply, &reply);

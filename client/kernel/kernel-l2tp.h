@@ -25,11 +25,11 @@ GQuark l2tp_kernel_error_quark(void);
 typedef enum {
 	L2TP_KERNEL_ERROR_MODULE_MISSING, /* no genl family "l2tp" (l2tp_netlink / l2tp_ppp not loaded) */
 	L2TP_KERNEL_ERROR_PPPOX_MISSING,  /* no AF_PPPOX / PX_PROTO_OL2TP (l2tp_ppp, pppox not loaded) */
-	L2TP_KERNEL_ERROR_PERMISSION,	  /* CAP_NET_ADMIN needed */
-	L2TP_KERNEL_ERROR_EXISTS,	  /* tunnel or session id already in use in this namespace */
-	L2TP_KERNEL_ERROR_NOT_FOUND,	  /* no such tunnel or session */
-	L2TP_KERNEL_ERROR_INVALID,	  /* bad id, fd or socket */
-	L2TP_KERNEL_ERROR_NETLINK,	  /* any other netlink failure */
+	L2TP_KERNEL_ERROR_PERMISSION,     /* CAP_NET_ADMIN needed */
+	L2TP_KERNEL_ERROR_EXISTS,         /* tunnel or session id already in use in this namespace */
+	L2TP_KERNEL_ERROR_NOT_FOUND,      /* no such tunnel or session */
+	L2TP_KERNEL_ERROR_INVALID,        /* bad id, fd or socket */
+	L2TP_KERNEL_ERROR_NETLINK,        /* any other netlink failure */
 } L2tpKernelError;
 
 typedef struct {
@@ -57,8 +57,8 @@ void l2tp_kernel_close(L2tpKernel *k);
 gboolean l2tp_kernel_tunnel_create(L2tpKernel *k, guint32 tunnel_id, guint32 peer_tunnel_id, int udp_fd,
 				   GError **error);
 gboolean l2tp_kernel_tunnel_delete(L2tpKernel *k, guint32 tunnel_id, GError **error);
-gboolean l2tp_kernel_session_create(L2tpKernel *k, guint32 tunnel_id, guint32 session_id, guint32 peer_session_id,
-				    GError **error);
+gboolean l2tp_kernel_session_create(L2tpKernel *k, guint32 tunnel_id, guint32 session_id,
+				    guint32 peer_session_id, GError **error);
 gboolean l2tp_kernel_session_delete(L2tpKernel *k, guint32 tunnel_id, guint32 session_id, GError **error);
 gboolean l2tp_kernel_session_stats(L2tpKernel *k, guint32 tunnel_id, guint32 session_id, L2tpKernelStats *out,
 				   GError **error);

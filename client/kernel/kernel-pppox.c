@@ -33,12 +33,12 @@ int l2tp_kernel_pppox_connect(guint32 tunnel_id, guint32 session_id, guint32 pee
 		e = errno;
 		g_set_error(error, L2TP_KERNEL_ERROR,
 			    e == EAFNOSUPPORT || e == EPROTONOSUPPORT ? L2TP_KERNEL_ERROR_PPPOX_MISSING
-								     : L2TP_KERNEL_ERROR_PERMISSION,
+								      : L2TP_KERNEL_ERROR_PERMISSION,
 			    "cannot create a PPPoL2TP socket: %s%s", g_strerror(e),
 			    e == EAFNOSUPPORT || e == EPROTONOSUPPORT
-				    ? " (load the kernel module l2tp_ppp, which brings pppox and ppp_generic; "
-				      "Fedora/RHEL blacklist it in /etc/modprobe.d)"
-				    : "");
+				? " (load the kernel module l2tp_ppp, which brings pppox and ppp_generic; "
+				  "Fedora/RHEL blacklist it in /etc/modprobe.d)"
+				: "");
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -55,11 +55,11 @@ int l2tp_kernel_pppox_connect(guint32 tunnel_id, guint32 session_id, guint32 pee
 		e = errno;
 		close(fd);
 		g_set_error(error, L2TP_KERNEL_ERROR,
-			    e == EEXIST ? L2TP_KERNEL_ERROR_EXISTS
+			    e == EEXIST   ? L2TP_KERNEL_ERROR_EXISTS
 			    : e == ENOENT ? L2TP_KERNEL_ERROR_NOT_FOUND
 					  : L2TP_KERNEL_ERROR_NETLINK,
-			    "cannot connect the PPPoL2TP socket to tunnel %u session %u: %s", tunnel_id, session_id,
-			    g_strerror(e));
+			    "cannot connect the PPPoL2TP socket to tunnel %u session %u: %s", tunnel_id,
+			    session_id, g_strerror(e));
 		return -1;
 	}
 	return fd;

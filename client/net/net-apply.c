@@ -27,7 +27,8 @@ static struct nl_sock *route_socket(GError **error)
 	int err;
 
 	if (!sk) {
-		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NETLINK, "out of memory for a netlink socket");
+		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NETLINK,
+				    "out of memory for a netlink socket");
 		return NULL;
 	}
 	err = nl_connect(sk, NETLINK_ROUTE);
@@ -160,8 +161,8 @@ gboolean l2tp_net_lookup_route(struct in_addr dst, L2tpNetRoute *out, GError **e
 	g_autoptr(NlSock) sk = route_socket(error);
 	g_autoptr(NlMsg) msg = NULL;
 	/* FIB_MATCH: the reply is the routing entry that matched (with its metric), not a cache clone. */
-	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32, .rtm_flags = RTM_F_FIB_MATCH };
-	struct lookup lk = { .out = out };
+	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_dst_len = 32, .rtm_flags = RTM_F_FIB_MATCH};
+	struct lookup lk = {.out = out};
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -170,8 +171,10 @@ gboolean l2tp_net_lookup_route(struct in_addr dst, L2tpNetRoute *out, GError **e
 	if (!sk)
 		return FALSE;
 	msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
-	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 || nla_put(msg, RTA_DST, 4, &dst) < 0) {
-		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NETLINK, "cannot build RTM_GETROUTE");
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, 4, &dst) < 0) {
+		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NETLINK,
+				    "cannot build RTM_GETROUTE");
 		return FALSE;
 	}
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_route_reply, &lk);
@@ -187,7 +190,8 @@ gboolean l2tp_net_lookup_route(struct in_addr dst, L2tpNetRoute *out, GError **e
 		return FALSE;
 	}
 	if (err < 0) {
-		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NETLINK, "route lookup: %s", nl_geterror(err));
+		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NETLINK, "route lookup: %s",
+			    nl_geterror(err));
 		return FALSE;
 	}
 	return TRUE;
@@ -277,7 +281,8 @@ static GPtrArray *state_read(const L2tpNetContext *ctx, GError **error)
 	if (!g_file_get_contents(path, &text, &len, error))
 		return NULL;
 	if (strlen(text) != len || !g_str_has_prefix(text, STATE_HEADER "\n")) {
-		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "%s is not an l2tp-vpn state file", path);
+		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "%s is not an l2tp-vpn state file",
+			    path);
 		return NULL;
 	}
 	lines = g_strsplit(text + strlen(STATE_HEADER "\n"), "\n", -1);
@@ -300,8 +305,8 @@ static gboolean state_write(const L2tpNetContext *ctx, GPtrArray *records, GErro
 	}
 	for (guint i = 0; i < records->len; i++)
 		g_string_append_printf(text, "%s\n", (char *)g_ptr_array_index(records, i));
-	return g_file_set_contents_full(path, text->str, (gssize)text->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-					error);
+	return g_file_set_contents_full(path, text->str, (gssize)text->len, G_FILE_SET_CONTENTS_CONSISTENT,
+					0600, error);
 }
 
 static gboolean state_has(const L2tpNetContext *ctx, const char *record)

@@ -20,16 +20,16 @@
 #include "net-plan.h"
 
 typedef enum {
-	L2TP_NET_DNS_AUTO,	 /* resolved, else resolvconf, else the file */
+	L2TP_NET_DNS_AUTO, /* resolved, else resolvconf, else the file */
 	L2TP_NET_DNS_RESOLVED,
 	L2TP_NET_DNS_RESOLVCONF,
 	L2TP_NET_DNS_FILE,
-	L2TP_NET_DNS_NONE,	 /* leave DNS alone */
+	L2TP_NET_DNS_NONE, /* leave DNS alone */
 } L2tpNetDnsBackend;
 
 typedef struct {
-	const char *run_dir;	 /* e.g. /run/l2tp-vpn */
-	const char *name;	 /* connection name: [A-Za-z0-9_.-], no leading dot */
+	const char *run_dir;     /* e.g. /run/l2tp-vpn */
+	const char *name;        /* connection name: [A-Za-z0-9_.-], no leading dot */
 	const char *resolv_conf; /* NULL = /etc/resolv.conf (tests point elsewhere) */
 	L2tpNetDnsBackend dns_backend;
 } L2tpNetContext;
@@ -54,7 +54,8 @@ gboolean l2tp_net_undo(const L2tpNetContext *ctx, GError **error);
 
 char *l2tp_net_state_path(const L2tpNetContext *ctx);
 
-/* Route primitives (also used by tools and tests). A route that already exists fails with G_IO_ERROR_EXISTS. */
+/* Route primitives (also used by tools and tests). A route that already exists fails with G_IO_ERROR_EXISTS.
+ */
 gboolean l2tp_net_route_add(const L2tpNetRoute *r, GError **error);
 /* Deleting a route (or one whose interface) is gone succeeds. */
 gboolean l2tp_net_route_del(const L2tpNetRoute *r, GError **error);

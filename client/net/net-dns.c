@@ -22,11 +22,11 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-#define RESOLVED_NAME  "org.freedesktop.resolve1"
-#define RESOLVED_PATH  "/org/freedesktop/resolve1"
-#define RESOLVED_IFACE "org.freedesktop.resolve1.Manager"
+#define RESOLVED_NAME       "org.freedesktop.resolve1"
+#define RESOLVED_PATH       "/org/freedesktop/resolve1"
+#define RESOLVED_IFACE      "org.freedesktop.resolve1.Manager"
 #define DEFAULT_RESOLV_CONF "/etc/resolv.conf"
-#define MAX_RESOLV_CONF (64 * 1024)
+#define MAX_RESOLV_CONF     (64 * 1024)
 
 /* "<what> <subject>: <errno text when relevant>" */
 static gboolean dns_error(GError **error, const char *what, const char *subject)
@@ -49,8 +49,9 @@ static GDBusConnection *resolved_bus(void)
 	if (!bus)
 		return NULL;
 	reply = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-					    "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", RESOLVED_NAME),
-					    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+					    "org.freedesktop.DBus", "NameHasOwner",
+					    g_variant_new("(s)", RESOLVED_NAME), G_VARIANT_TYPE("(b)"),
+					    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
 	if (reply)
 		g_variant_get(reply, "(b)", &has_owner);
 	return has_owner ? g_steal_pointer(&bus) : NULL;
@@ -58,9 +59,9 @@ static GDBusConnection *resolved_bus(void)
 
 static gboolean resolved_call(GDBusConnection *bus, const char *method, GVariant *args, GError **error)
 {
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(bus, RESOLVED_NAME, RESOLVED_PATH, RESOLVED_IFACE,
-								method, args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000,
-								NULL, error);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_sync(bus, RESOLVED_NAME, RESOLVED_PATH, RESOLVED_IFACE, method, args, NULL,
+					G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
 
 	if (!reply)
 		g_prefix_error(error, "systemd-resolved %s: ", method);
@@ -73,8 +74,9 @@ static GVariant *resolved_servers(const L2tpNetDns *dns, int ifindex)
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a(iay)"));
 	for (guint i = 0; i < dns->n_servers; i++)
-		g_variant_builder_add(&b, "(i@ay)", AF_INET,
-				      g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, &dns->servers[i].s_addr, 4, 1));
+		g_variant_builder_add(
+		    &b, "(i@ay)", AF_INET,
+		    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, &dns->servers[i].s_addr, 4, 1));
 	return g_variant_new("(ia(iay))", ifindex, &b);
 }
 
@@ -99,15 +101,18 @@ static gboolean resolved_apply(GDBusConnection *bus, const L2tpNetDns *dns, L2tp
 	g_autoptr(GError) err = NULL;
 
 	if (!ifindex) {
-		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NO_INTERFACE, "no interface %s", dns->ifname);
+		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NO_INTERFACE, "no interface %s",
+			    dns->ifname);
 		return FALSE;
 	}
 	rec = g_strdup_printf("resolved %d %s", ifindex, dns->ifname);
-	if (!record(rec, data, error) || !resolved_call(bus, "SetLinkDNS", resolved_servers(dns, ifindex), error) ||
+	if (!record(rec, data, error) ||
+	    !resolved_call(bus, "SetLinkDNS", resolved_servers(dns, ifindex), error) ||
 	    !resolved_call(bus, "SetLinkDomains", resolved_domains(dns, ifindex), error))
 		return FALSE;
 	/* resolved >= 240; older ones decide from the domains alone. */
-	if (!resolved_call(bus, "SetLinkDefaultRoute", g_variant_new("(ib)", ifindex, dns->default_route), &err) &&
+	if (!resolved_call(bus, "SetLinkDefaultRoute", g_variant_new("(ib)", ifindex, dns->default_route),
+			   &err) &&
 	    !g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
 		g_propagate_error(error, g_steal_pointer(&err));
 		return FALSE;
@@ -166,7 +171,8 @@ static void parse_original(const char *text, struct original *o)
 
 		if (!w[0] || !w[1])
 			continue;
-		if (!strcmp(w[0], "nameserver") && (inet_pton(AF_INET, w[1], buf) == 1 || inet_pton(AF_INET6, w[1], buf) == 1))
+		if (!strcmp(w[0], "nameserver") &&
+		    (inet_pton(AF_INET, w[1], buf) == 1 || inet_pton(AF_INET6, w[1], buf) == 1))
 			g_ptr_array_add(o->nameservers, g_strdup(w[1]));
 		else if (!strcmp(w[0], "search") || !strcmp(w[0], "domain"))
 			for (char **d = w + 1; *d; d++)
@@ -179,8 +185,8 @@ static void parse_original(const char *text, struct original *o)
 
 char *l2tp_net_resolv_conf_render(const L2tpNetDns *dns, const char *original)
 {
-	struct original o = { g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free),
-			      g_ptr_array_new_with_free_func(g_free) };
+	struct original o = {g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free),
+			     g_ptr_array_new_with_free_func(g_free)};
 	GString *out = g_string_new(NULL);
 	guint servers = 0;
 
@@ -216,9 +222,11 @@ char *l2tp_net_resolv_conf_render(const L2tpNetDns *dns, const char *original)
 
 static gboolean run_resolvconf(const char *const *argv, const char *input, GError **error)
 {
-	g_autoptr(GSubprocess) p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-							   G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-							   G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+	g_autoptr(GSubprocess) p =
+	    g_subprocess_newv(argv,
+			      G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+				  G_SUBPROCESS_FLAGS_STDERR_PIPE,
+			      error);
 	g_autofree char *err_text = NULL;
 
 	if (!p || !g_subprocess_communicate_utf8(p, input, NULL, NULL, &err_text, error))
@@ -237,7 +245,7 @@ static gboolean resolvconf_apply(const char *resolvconf, const L2tpNetDns *dns, 
 	g_autofree char *name = g_strconcat(dns->ifname, ".l2tp-vpn", NULL);
 	g_autofree char *rec = g_strconcat("resolvconf ", name, NULL);
 	g_autofree char *text = l2tp_net_resolv_conf_render(dns, NULL);
-	const char *argv[] = { resolvconf, "-a", name, NULL };
+	const char *argv[] = {resolvconf, "-a", name, NULL};
 
 	return record(rec, data, error) && run_resolvconf(argv, text, error);
 }
@@ -247,15 +255,14 @@ static gboolean resolvconf_undo(const char *record, GError **error)
 	const char *name = record + strlen("resolvconf ");
 	g_autofree char *resolvconf = g_find_program_in_path("resolvconf");
 	g_autofree char *ifname = NULL;
-	const char *argv[] = { resolvconf, "-d", name, NULL };
+	const char *argv[] = {resolvconf, "-d", name, NULL};
 
 	if (!g_str_has_suffix(name, ".l2tp-vpn") ||
 	    !l2tp_net_ifname_valid((ifname = g_strndup(name, strlen(name) - strlen(".l2tp-vpn"))))) {
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "malformed record \"%s\"", record);
 		return FALSE;
 	}
-	if (!resolvconf)
-		{
+	if (!resolvconf) {
 		errno = 0;
 		return dns_error(error, "resolvconf is gone; cannot remove record", name);
 	}
@@ -291,7 +298,7 @@ static gboolean read_original(const char *target, struct file_state *st, GError 
 {
 	struct stat s;
 
-	*st = (struct file_state){ .kind = "none", .mode = 0644 };
+	*st = (struct file_state){.kind = "none", .mode = 0644};
 	if (lstat(target, &s) < 0) {
 		if (errno == ENOENT)
 			return TRUE;
@@ -334,7 +341,8 @@ static gboolean file_apply(const L2tpNetContext *ctx, const L2tpNetDns *dns, L2t
 	if (!read_original(target, &st, error))
 		return FALSE;
 	if (!strcmp(st.kind, "file") &&
-	    !g_file_set_contents_full(backup, st.bytes, (gssize)st.len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error)) {
+	    !g_file_set_contents_full(backup, st.bytes, (gssize)st.len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+				      error)) {
 		file_state_clear(&st);
 		return FALSE;
 	}
@@ -364,7 +372,8 @@ static gboolean restore_original(const char *kind, const char *target, const cha
 		return TRUE;
 	}
 	if (!g_file_get_contents(backup, &bytes, &len, error) ||
-	    !g_file_set_contents_full(target, bytes, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, (int)mode, error))
+	    !g_file_set_contents_full(target, bytes, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, (int)mode,
+				      error))
 		return FALSE;
 	/* set_contents applies the mode through the umask: make it exact. */
 	if (chmod(target, mode) < 0)
@@ -389,11 +398,12 @@ static gboolean file_undo(const char *record, GError **error)
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "malformed record \"%s\"", record);
 		return FALSE;
 	}
-	if (lstat(target, &s) < 0 || !S_ISREG(s.st_mode) || !g_file_get_contents(target, &current, &len, NULL) ||
+	if (lstat(target, &s) < 0 || !S_ISREG(s.st_mode) ||
+	    !g_file_get_contents(target, &current, &len, NULL) ||
 	    strcmp((sha = sha256_of(current, len)), w[6]) != 0) {
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_RESOLV_CONF_CHANGED,
-			    "%s was changed by someone else after l2tp-vpn wrote it; left as it is%s%s", target,
-			    backup ? ", the original is in " : "", backup ? backup : "");
+			    "%s was changed by someone else after l2tp-vpn wrote it; left as it is%s%s",
+			    target, backup ? ", the original is in " : "", backup ? backup : "");
 		return FALSE;
 	}
 	return restore_original(w[1], target, backup, (guint)mode, link_target, error);
@@ -414,8 +424,7 @@ gboolean l2tp_net_dns_apply(const L2tpNetContext *ctx, const L2tpNetDns *dns, L2
 		bus = resolved_bus();
 		if (bus)
 			return resolved_apply(bus, dns, record, data, error);
-		if (backend == L2TP_NET_DNS_RESOLVED)
-			{
+		if (backend == L2TP_NET_DNS_RESOLVED) {
 			errno = 0;
 			return dns_error(error, "not running:", "systemd-resolved");
 		}
@@ -424,8 +433,7 @@ gboolean l2tp_net_dns_apply(const L2tpNetContext *ctx, const L2tpNetDns *dns, L2
 		resolvconf = g_find_program_in_path("resolvconf");
 		if (resolvconf)
 			return resolvconf_apply(resolvconf, dns, record, data, error);
-		if (backend == L2TP_NET_DNS_RESOLVCONF)
-			{
+		if (backend == L2TP_NET_DNS_RESOLVCONF) {
 			errno = 0;
 			return dns_error(error, "not installed:", "resolvconf");
 		}

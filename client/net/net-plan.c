@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK(l2tp-vpn-net-error-quark, l2tp_net_error)
+GQuark l2tp_net_error_quark(void)
+{
+	return g_quark_from_static_string("l2tp-vpn-net-error-quark");
+}
 
 #define MAIN_TABLE 254
 
@@ -87,7 +90,7 @@ gboolean l2tp_net_domain_valid(const char *domain)
 static void add_route(GArray *plan, struct in_addr dst, guint8 plen, struct in_addr via, const char *ifname,
 		      guint32 metric)
 {
-	L2tpNetAction a = { .type = L2TP_NET_ACTION_ROUTE };
+	L2tpNetAction a = {.type = L2TP_NET_ACTION_ROUTE};
 
 	a.route.dst = dst;
 	a.route.plen = plen;
@@ -103,7 +106,8 @@ static gboolean route_listed(GArray *plan, struct in_addr dst, guint8 plen)
 	for (guint i = 0; i < plan->len; i++) {
 		const L2tpNetAction *a = &g_array_index(plan, L2tpNetAction, i);
 
-		if (a->type == L2TP_NET_ACTION_ROUTE && a->route.dst.s_addr == dst.s_addr && a->route.plen == plen)
+		if (a->type == L2TP_NET_ACTION_ROUTE && a->route.dst.s_addr == dst.s_addr &&
+		    a->route.plen == plen)
 			return TRUE;
 	}
 	return FALSE;
@@ -121,7 +125,8 @@ static gboolean plan_gateway_route(const L2tpNetPlanInput *in, GArray *plan, GEr
 	const L2tpNetRoute *u = &in->underlay;
 
 	if (!u->ifname[0]) {
-		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NO_ROUTE, "no route to the VPN gateway");
+		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_NO_ROUTE,
+				    "no route to the VPN gateway");
 		return FALSE;
 	}
 	if (!strcmp(u->ifname, in->ifname)) {
@@ -143,7 +148,7 @@ static gboolean plan_gateway_route(const L2tpNetPlanInput *in, GArray *plan, GEr
  */
 static void plan_full_tunnel(const L2tpNetPlanInput *in, GArray *plan)
 {
-	struct in_addr zero = { 0 }, half = { htonl(0x80000000u) };
+	struct in_addr zero = {0}, half = {htonl(0x80000000u)};
 
 	add_route(plan, zero, 1, zero, in->ifname, 0);
 	add_route(plan, half, 1, zero, in->ifname, 0);
@@ -151,7 +156,7 @@ static void plan_full_tunnel(const L2tpNetPlanInput *in, GArray *plan)
 
 static gboolean plan_listed_routes(const L2tpNetPlanInput *in, GArray *plan, GError **error)
 {
-	struct in_addr zero = { 0 };
+	struct in_addr zero = {0};
 
 	if (in->mode == L2TP_NET_SPLIT_TUNNEL && in->n_routes == 0) {
 		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_INVALID,
@@ -162,7 +167,8 @@ static gboolean plan_listed_routes(const L2tpNetPlanInput *in, GArray *plan, GEr
 		const L2tpNetPrefix *p = &in->routes[i];
 
 		if (p->plen > 32 || (p->addr.s_addr & ~mask_of(p->plen)) != 0) {
-			g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_INVALID, "route %u is not a valid prefix", i);
+			g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_INVALID,
+				    "route %u is not a valid prefix", i);
 			return FALSE;
 		}
 		if (p->plen == 0) {
@@ -185,7 +191,7 @@ static gboolean dns_server_usable(struct in_addr a)
 
 static gboolean plan_dns(const L2tpNetPlanInput *in, GArray *plan, GError **error)
 {
-	L2tpNetAction a = { .type = L2TP_NET_ACTION_DNS };
+	L2tpNetAction a = {.type = L2TP_NET_ACTION_DNS};
 	g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func(g_free);
 
 	if (in->ignore_vpn_dns)
@@ -202,7 +208,8 @@ static gboolean plan_dns(const L2tpNetPlanInput *in, GArray *plan, GError **erro
 		return TRUE;
 	for (const char *const *d = in->domains; d && *d; d++) {
 		if (!l2tp_net_domain_valid(*d)) {
-			g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_INVALID, "not a DNS domain: \"%s\"", *d);
+			g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_INVALID, "not a DNS domain: \"%s\"",
+				    *d);
 			return FALSE;
 		}
 		g_ptr_array_add(domains, g_strdup(*d));
@@ -225,8 +232,8 @@ static void clear_action(gpointer p)
 
 static gboolean check_input(const L2tpNetPlanInput *in, GError **error)
 {
-	if (!l2tp_net_ifname_valid(in->ifname) || (in->underlay.ifname[0] &&
-						    !l2tp_net_ifname_valid(in->underlay.ifname))) {
+	if (!l2tp_net_ifname_valid(in->ifname) ||
+	    (in->underlay.ifname[0] && !l2tp_net_ifname_valid(in->underlay.ifname))) {
 		g_set_error_literal(error, L2TP_NET_ERROR, L2TP_NET_ERROR_INVALID, "invalid interface name");
 		return FALSE;
 	}
@@ -268,8 +275,8 @@ char *l2tp_net_route_to_string(const L2tpNetRoute *r)
 
 	inet_ntop(AF_INET, &r->dst, dst, sizeof(dst));
 	inet_ntop(AF_INET, &r->gateway, gw, sizeof(gw));
-	return g_strdup_printf("%s/%u via %s dev %s metric %u table %u", dst, r->plen, gw, r->ifname, r->metric,
-			       r->table ? r->table : MAIN_TABLE);
+	return g_strdup_printf("%s/%u via %s dev %s metric %u table %u", dst, r->plen, gw, r->ifname,
+			       r->metric, r->table ? r->table : MAIN_TABLE);
 }
 
 static gboolean parse_u32(const char *s, guint32 *out)

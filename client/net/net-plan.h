@@ -19,19 +19,19 @@
 GQuark l2tp_net_error_quark(void);
 
 typedef enum {
-	L2TP_NET_ERROR_INVALID,		/* bad input: prefix, interface name, mode */
-	L2TP_NET_ERROR_GATEWAY_LOOP,	/* the route to the gateway already goes through the tunnel */
-	L2TP_NET_ERROR_NO_ROUTE,	/* the kernel has no route to the gateway */
-	L2TP_NET_ERROR_NETLINK,		/* a netlink request failed */
-	L2TP_NET_ERROR_NO_INTERFACE,	/* an interface named in an action does not exist */
-	L2TP_NET_ERROR_STATE,		/* the state file cannot be written, read or parsed */
-	L2TP_NET_ERROR_DNS,		/* systemd-resolved / resolvconf refused */
+	L2TP_NET_ERROR_INVALID,             /* bad input: prefix, interface name, mode */
+	L2TP_NET_ERROR_GATEWAY_LOOP,        /* the route to the gateway already goes through the tunnel */
+	L2TP_NET_ERROR_NO_ROUTE,            /* the kernel has no route to the gateway */
+	L2TP_NET_ERROR_NETLINK,             /* a netlink request failed */
+	L2TP_NET_ERROR_NO_INTERFACE,        /* an interface named in an action does not exist */
+	L2TP_NET_ERROR_STATE,               /* the state file cannot be written, read or parsed */
+	L2TP_NET_ERROR_DNS,                 /* systemd-resolved / resolvconf refused */
 	L2TP_NET_ERROR_RESOLV_CONF_CHANGED, /* someone else rewrote resolv.conf since we did */
 } L2tpNetError;
 
 typedef enum {
-	L2TP_NET_FULL_TUNNEL,	/* everything through the tunnel */
-	L2TP_NET_SPLIT_TUNNEL,	/* only the listed prefixes (at least one) */
+	L2TP_NET_FULL_TUNNEL,   /* everything through the tunnel */
+	L2TP_NET_SPLIT_TUNNEL,  /* only the listed prefixes (at least one) */
 	L2TP_NET_NEVER_DEFAULT, /* never the default route; listed prefixes, if any */
 } L2tpNetMode;
 
@@ -55,7 +55,7 @@ typedef struct {
 	char ifname[IF_NAMESIZE];
 	struct in_addr servers[L2TP_NET_MAX_DNS];
 	guint n_servers;
-	GStrv domains;		/* search domains given by the profile */
+	GStrv domains;          /* search domains given by the profile */
 	gboolean default_route; /* full tunnel: every name query goes to these servers ("~.") */
 } L2tpNetDns;
 
@@ -72,10 +72,10 @@ typedef struct {
 
 typedef struct {
 	L2tpNetMode mode;
-	struct in_addr gateway;	 /* the VPN server's public address */
-	L2tpNetRoute underlay;	 /* the kernel's route to it before we change anything */
-	const char *ifname;	 /* our PPP interface */
-	struct in_addr local;	 /* our address from IPCP */
+	struct in_addr gateway; /* the VPN server's public address */
+	L2tpNetRoute underlay;  /* the kernel's route to it before we change anything */
+	const char *ifname;     /* our PPP interface */
+	struct in_addr local;   /* our address from IPCP */
 	const L2tpNetPrefix *routes;
 	guint n_routes;
 	const struct in_addr *dns; /* from IPCP; INADDR_ANY entries are ignored */

@@ -78,7 +78,7 @@ static int encode_payload(const struct pppchan_msg *msg, struct writer *w)
 
 int pppchan_encode(const struct pppchan_msg *msg, uint8_t *buf, size_t cap)
 {
-	struct writer w = { .buf = buf, .cap = cap, .pos = PPPCHAN_HEADER_LEN };
+	struct writer w = {.buf = buf, .cap = cap, .pos = PPPCHAN_HEADER_LEN};
 	size_t payload;
 	int r;
 
@@ -197,7 +197,7 @@ enum pppchan_result pppchan_decode(const uint8_t *buf, size_t len, struct pppcha
 	if (len - PPPCHAN_HEADER_LEN < payload)
 		return PPPCHAN_NEED_MORE;
 	msg->type = (enum pppchan_type)buf[1];
-	r = (struct reader){ .p = buf + PPPCHAN_HEADER_LEN, .left = payload };
+	r = (struct reader){.p = buf + PPPCHAN_HEADER_LEN, .left = payload};
 	res = decode_payload(&r, msg);
 	if (res == PPPCHAN_OK && (r.bad || r.left != 0))
 		res = PPPCHAN_E_LENGTH;

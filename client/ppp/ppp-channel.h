@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PPPCHAN_VERSION	    1
+#define PPPCHAN_VERSION     1
 #define PPPCHAN_HEADER_LEN  4
 #define PPPCHAN_MAX_PAYLOAD 1024
 #define PPPCHAN_MAX_FRAME   (PPPCHAN_HEADER_LEN + PPPCHAN_MAX_PAYLOAD)
@@ -33,14 +33,14 @@
 #define PPPCHAN_MAX_IFNAME   15
 
 enum pppchan_type {
-	PPPCHAN_CREDENTIALS = 1, /* launcher -> plugin: user, password */
-	PPPCHAN_HELLO = 2,	 /* plugin -> launcher: pppd version the plugin runs in */
+	PPPCHAN_CREDENTIALS = 1,    /* launcher -> plugin: user, password */
+	PPPCHAN_HELLO = 2,          /* plugin -> launcher: pppd version the plugin runs in */
 	PPPCHAN_CREDENTIALS_OK = 3, /* plugin -> launcher: credentials received and installed */
-	PPPCHAN_PHASE = 4,	 /* plugin -> launcher: pppd phase (PHASE_* of pppd.h) */
-	PPPCHAN_AUTH = 5,	 /* plugin -> launcher: outcome of authenticating to the peer */
-	PPPCHAN_IP_UP = 6,	 /* plugin -> launcher: IPCP is up */
-	PPPCHAN_IP_DOWN = 7,	 /* plugin -> launcher: IPCP went down */
-	PPPCHAN_EXIT = 8,	 /* plugin -> launcher: pppd is exiting with this status */
+	PPPCHAN_PHASE = 4,          /* plugin -> launcher: pppd phase (PHASE_* of pppd.h) */
+	PPPCHAN_AUTH = 5,           /* plugin -> launcher: outcome of authenticating to the peer */
+	PPPCHAN_IP_UP = 6,          /* plugin -> launcher: IPCP is up */
+	PPPCHAN_IP_DOWN = 7,        /* plugin -> launcher: IPCP went down */
+	PPPCHAN_EXIT = 8,           /* plugin -> launcher: pppd is exiting with this status */
 };
 
 enum pppchan_auth_result {
@@ -79,12 +79,12 @@ struct pppchan_msg {
 
 enum pppchan_result {
 	PPPCHAN_OK = 0,
-	PPPCHAN_NEED_MORE = 1,	  /* the buffer holds only part of a frame */
-	PPPCHAN_E_VERSION = -1,	  /* unknown protocol version */
-	PPPCHAN_E_TYPE = -2,	  /* unknown message type */
-	PPPCHAN_E_LENGTH = -3,	  /* payload length wrong for the type or too large */
-	PPPCHAN_E_VALUE = -4,	  /* a field holds a value out of range */
-	PPPCHAN_E_NOSPACE = -5,	  /* encoding: output buffer too small */
+	PPPCHAN_NEED_MORE = 1,  /* the buffer holds only part of a frame */
+	PPPCHAN_E_VERSION = -1, /* unknown protocol version */
+	PPPCHAN_E_TYPE = -2,    /* unknown message type */
+	PPPCHAN_E_LENGTH = -3,  /* payload length wrong for the type or too large */
+	PPPCHAN_E_VALUE = -4,   /* a field holds a value out of range */
+	PPPCHAN_E_NOSPACE = -5, /* encoding: output buffer too small */
 };
 
 /*

@@ -17,7 +17,7 @@
 #include "ppp-channel.h"
 
 #define DEFAULT_PPPD "/usr/sbin/pppd"
-#define ETC_PPP	     "/etc/ppp"
+#define ETC_PPP      "/etc/ppp"
 
 struct _L2tpPppLauncher {
 	GSubprocess *proc;
@@ -102,8 +102,8 @@ static void child_setup(gpointer data)
 		child_fail("unshare(CLONE_NEWNS)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail("make / private");
-	if (plan->hide_etc_ppp &&
-	    mount("l2tp-vpn-ppp", ETC_PPP, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") < 0)
+	if (plan->hide_etc_ppp && mount("l2tp-vpn-ppp", ETC_PPP, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					"mode=0755,size=64k") < 0)
 		child_fail(ETC_PPP);
 	if (plan->ppprc && mount("/dev/null", plan->ppprc, NULL, MS_BIND, NULL) < 0)
 		child_fail("~/.ppprc");
@@ -112,8 +112,8 @@ static void child_setup(gpointer data)
 const char *l2tp_ppp_phase_name(int phase)
 {
 	static const char *const names[] = {
-		"dead",	     "initialize", "serialconn", "dormant",    "establish", "authenticate", "callback",
-		"network",   "running",    "terminate",  "disconnect", "holdoff",   "master",
+	    "dead",    "initialize", "serialconn", "dormant",    "establish", "authenticate", "callback",
+	    "network", "running",    "terminate",  "disconnect", "holdoff",   "master",
 	};
 
 	if (phase < 0 || phase >= (int)G_N_ELEMENTS(names))
@@ -151,7 +151,7 @@ static void answer_hello(L2tpPppLauncher *l)
 
 static void dispatch(L2tpPppLauncher *l, const struct pppchan_msg *m)
 {
-	L2tpPppEvent ev = { 0 };
+	L2tpPppEvent ev = {0};
 
 	switch (m->type) {
 	case PPPCHAN_HELLO:
@@ -224,7 +224,8 @@ static gboolean drain_channel(L2tpPppLauncher *l)
 			return TRUE;
 		if (n <= 0)
 			return FALSE;
-		r = (size_t)n > sizeof(frame) ? PPPCHAN_E_LENGTH : pppchan_decode(frame, (size_t)n, &msg, &used);
+		r = (size_t)n > sizeof(frame) ? PPPCHAN_E_LENGTH
+					      : pppchan_decode(frame, (size_t)n, &msg, &used);
 		if (r == PPPCHAN_OK && used != (size_t)n)
 			r = PPPCHAN_E_LENGTH;
 		if (r != PPPCHAN_OK) {
@@ -265,7 +266,8 @@ static void on_log_line(GObject *src, GAsyncResult *res, gpointer data)
 {
 	L2tpPppLauncher *l = data;
 	g_autoptr(GError) err = NULL;
-	g_autofree char *line = g_data_input_stream_read_line_finish_utf8(G_DATA_INPUT_STREAM(src), res, NULL, &err);
+	g_autofree char *line =
+	    g_data_input_stream_read_line_finish_utf8(G_DATA_INPUT_STREAM(src), res, NULL, &err);
 
 	if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
@@ -281,7 +283,7 @@ static void on_log_line(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	{
 		g_autofree char *safe = mask_password(l, line);
-		L2tpPppEvent ev = { .type = L2TP_PPP_EVENT_LOG, .log_line = safe };
+		L2tpPppEvent ev = {.type = L2TP_PPP_EVENT_LOG, .log_line = safe};
 
 		l->hints |= l2tp_ppp_log_hints(line);
 		emit(l, &ev);
@@ -297,7 +299,7 @@ static void read_next_line(L2tpPppLauncher *l)
 static void finish_if_done(L2tpPppLauncher *l)
 {
 	g_autoptr(GError) error = NULL;
-	L2tpPppEvent ev = { .type = L2TP_PPP_EVENT_EXITED };
+	L2tpPppEvent ev = {.type = L2TP_PPP_EVENT_EXITED};
 
 	if (!l->exited || !l->log_eof || l->finished)
 		return;
@@ -341,7 +343,7 @@ static gboolean credentials_valid(const char *user, const char *password, GError
 
 static gboolean send_credentials(int fd, const char *user, const char *password, GError **error)
 {
-	struct pppchan_msg msg = { .type = PPPCHAN_CREDENTIALS };
+	struct pppchan_msg msg = {.type = PPPCHAN_CREDENTIALS};
 	uint8_t frame[PPPCHAN_MAX_FRAME];
 	int n;
 
@@ -366,9 +368,9 @@ static gboolean send_credentials(int fd, const char *user, const char *password,
 
 static GSubprocess *spawn(const L2tpPppLaunch *launch, const char *const *argv, int child_end, GError **error)
 {
-	g_autoptr(GSubprocessLauncher) sl = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-								     G_SUBPROCESS_FLAGS_STDERR_MERGE);
-	const char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", NULL };
+	g_autoptr(GSubprocessLauncher) sl =
+	    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+	const char *const env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", NULL};
 	GSubprocess *proc;
 
 	g_subprocess_launcher_set_environ(sl, (char **)env);
@@ -407,8 +409,8 @@ static L2tpPppLauncher *launcher_new(L2tpPppEventFunc func, gpointer user_data, 
 	return l;
 }
 
-L2tpPppLauncher *l2tp_ppp_launcher_start(const L2tpPppLaunch *launch, L2tpPppEventFunc func, gpointer user_data,
-					 GError **error)
+L2tpPppLauncher *l2tp_ppp_launcher_start(const L2tpPppLaunch *launch, L2tpPppEventFunc func,
+					 gpointer user_data, GError **error)
 {
 	g_autoptr(L2tpPppLauncher) l = NULL;
 	L2tpPppOptions opts = launch->ppp;
@@ -421,7 +423,8 @@ L2tpPppLauncher *l2tp_ppp_launcher_start(const L2tpPppLaunch *launch, L2tpPppEve
 	if (!argv)
 		return NULL;
 	if (!opts.dry_run && launch->pppol2tp_socket < 0) {
-		g_set_error_literal(error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_INVALID_OPTION, "no PPPoL2TP socket");
+		g_set_error_literal(error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_INVALID_OPTION,
+				    "no PPPoL2TP socket");
 		return NULL;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {

@@ -22,14 +22,14 @@
 #define L2TP_PPP_CHILD_CHANNEL_FD  4
 
 typedef enum {
-	L2TP_PPP_EVENT_HELLO,	       /* plugin loaded: pppd_version */
+	L2TP_PPP_EVENT_HELLO,          /* plugin loaded: pppd_version */
 	L2TP_PPP_EVENT_CREDENTIALS_OK, /* plugin holds the credentials */
-	L2TP_PPP_EVENT_PHASE,	       /* phase, phase_name */
-	L2TP_PPP_EVENT_AUTH,	       /* auth (enum pppchan_auth_result) */
-	L2TP_PPP_EVENT_IP_UP,	       /* ifname, local, peer, dns[0..1] (0.0.0.0 = none) */
+	L2TP_PPP_EVENT_PHASE,          /* phase, phase_name */
+	L2TP_PPP_EVENT_AUTH,           /* auth (enum pppchan_auth_result) */
+	L2TP_PPP_EVENT_IP_UP,          /* ifname, local, peer, dns[0..1] (0.0.0.0 = none) */
 	L2TP_PPP_EVENT_IP_DOWN,
-	L2TP_PPP_EVENT_LOG,	       /* log_line (the password, if present, is masked) */
-	L2TP_PPP_EVENT_EXITED,	       /* error: NULL when pppd ended cleanly; the last event */
+	L2TP_PPP_EVENT_LOG,    /* log_line (the password, if present, is masked) */
+	L2TP_PPP_EVENT_EXITED, /* error: NULL when pppd ended cleanly; the last event */
 } L2tpPppEventType;
 
 typedef struct {
@@ -48,9 +48,9 @@ typedef struct {
 typedef void (*L2tpPppEventFunc)(const L2tpPppEvent *event, gpointer user_data);
 
 typedef struct {
-	L2tpPppOptions ppp;	    /* fds are set by the launcher */
-	int pppol2tp_socket;	    /* our PPPoL2TP socket (duplicated into pppd; still ours to close) */
-	const char *pppd_path;	    /* NULL = /usr/sbin/pppd */
+	L2tpPppOptions ppp;         /* fds are set by the launcher */
+	int pppol2tp_socket;        /* our PPPoL2TP socket (duplicated into pppd; still ours to close) */
+	const char *pppd_path;      /* NULL = /usr/sbin/pppd */
 	gboolean no_private_mounts; /* keep pppd in our mount namespace (tests, no CAP_SYS_ADMIN) */
 	const char *user;
 	const char *password;
@@ -58,8 +58,8 @@ typedef struct {
 
 typedef struct _L2tpPppLauncher L2tpPppLauncher;
 
-L2tpPppLauncher *l2tp_ppp_launcher_start(const L2tpPppLaunch *launch, L2tpPppEventFunc func, gpointer user_data,
-					 GError **error);
+L2tpPppLauncher *l2tp_ppp_launcher_start(const L2tpPppLaunch *launch, L2tpPppEventFunc func,
+					 gpointer user_data, GError **error);
 /* SIGTERM now, SIGKILL after @grace_seconds; EXITED follows. */
 void l2tp_ppp_launcher_stop(L2tpPppLauncher *launcher, guint grace_seconds);
 /* pid of pppd, 0 once it has exited. */

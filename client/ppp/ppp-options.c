@@ -5,24 +5,27 @@
 #include <string.h>
 #include <sys/wait.h>
 
-G_DEFINE_QUARK(l2tp-vpn-ppp-error-quark, l2tp_ppp_error)
+GQuark l2tp_ppp_error_quark(void)
+{
+	return g_quark_from_static_string("l2tp-vpn-ppp-error-quark");
+}
 
 /* pppd's MINMRU is 128; the L2TP channel cannot carry more than a jumbo frame. */
-#define MIN_MTU 128
-#define MAX_MTU 9000
+#define MIN_MTU      128
+#define MAX_MTU      9000
 #define MAX_LCP_ECHO 3600
 #define MAX_LINKNAME 64
 
 void l2tp_ppp_options_init(L2tpPppOptions *opts)
 {
 	*opts = (L2tpPppOptions){
-		.pppol2tp_fd = -1,
-		.channel_fd = -1,
-		.auth = L2TP_PPP_AUTH_ALL,
-		.mtu = L2TP_PPP_DEFAULT_MTU,
-		.mru = L2TP_PPP_DEFAULT_MTU,
-		.lcp_echo_interval = L2TP_PPP_DEFAULT_LCP_ECHO_INTERVAL,
-		.lcp_echo_failure = L2TP_PPP_DEFAULT_LCP_ECHO_FAILURE,
+	    .pppol2tp_fd = -1,
+	    .channel_fd = -1,
+	    .auth = L2TP_PPP_AUTH_ALL,
+	    .mtu = L2TP_PPP_DEFAULT_MTU,
+	    .mru = L2TP_PPP_DEFAULT_MTU,
+	    .lcp_echo_interval = L2TP_PPP_DEFAULT_LCP_ECHO_INTERVAL,
+	    .lcp_echo_failure = L2TP_PPP_DEFAULT_LCP_ECHO_FAILURE,
 	};
 }
 
@@ -151,20 +154,20 @@ static void add_int(GPtrArray *a, const char *option, int value)
  */
 static void add_neutralisers(GPtrArray *a)
 {
-	add(a, "noauth");		/* a client must not demand that the gateway authenticates */
-	add(a, "nocrtscts");		/* tty options: meaningless for L2TP, countered anyway */
+	add(a, "noauth");    /* a client must not demand that the gateway authenticates */
+	add(a, "nocrtscts"); /* tty options: meaningless for L2TP, countered anyway */
 	add(a, "nolock");
 	add(a, "local");
-	add(a, "nopersist");		/* we reconnect ourselves; pppd must exit when the link dies */
-	add(a, "nodefaultroute");	/* routes are client/net's job */
+	add(a, "nopersist");      /* we reconnect ourselves; pppd must exit when the link dies */
+	add(a, "nodefaultroute"); /* routes are client/net's job */
 	add(a, "noreplacedefaultroute");
 	add(a, "noproxyarp");
-	add(a, "hide-password");	/* "show-password" would put PAP passwords into debug logs */
-	add(a, "noipdefault");		/* take the address the gateway assigns */
-	add(a, "usepeerdns");		/* ask for DNS; the plugin hands it to us, no script applies it */
-	add(a, "noipv6");		/* the data path is IPv4 only, IPv6 routes/DNS are not managed */
-	add(a, "novj");			/* VJ header compression gains nothing over UDP and breaks some LNS */
-	add(a, "noaccomp");		/* RFC 2661 §5.2: ACFC must not be negotiated over L2TP */
+	add(a, "hide-password"); /* "show-password" would put PAP passwords into debug logs */
+	add(a, "noipdefault");   /* take the address the gateway assigns */
+	add(a, "usepeerdns");    /* ask for DNS; the plugin hands it to us, no script applies it */
+	add(a, "noipv6");        /* the data path is IPv4 only, IPv6 routes/DNS are not managed */
+	add(a, "novj");          /* VJ header compression gains nothing over UDP and breaks some LNS */
+	add(a, "noaccomp");      /* RFC 2661 §5.2: ACFC must not be negotiated over L2TP */
 	add(a, "nopcomp");
 }
 
@@ -174,11 +177,9 @@ static void add_auth(GPtrArray *a, guint auth)
 		guint bit;
 		const char *refuse;
 	} methods[] = {
-		{ L2TP_PPP_AUTH_PAP, "refuse-pap" },
-		{ L2TP_PPP_AUTH_CHAP, "refuse-chap" },
-		{ L2TP_PPP_AUTH_MSCHAP, "refuse-mschap" },
-		{ L2TP_PPP_AUTH_MSCHAP_V2, "refuse-mschap-v2" },
-		{ L2TP_PPP_AUTH_EAP, "refuse-eap" },
+	    {L2TP_PPP_AUTH_PAP, "refuse-pap"},       {L2TP_PPP_AUTH_CHAP, "refuse-chap"},
+	    {L2TP_PPP_AUTH_MSCHAP, "refuse-mschap"}, {L2TP_PPP_AUTH_MSCHAP_V2, "refuse-mschap-v2"},
+	    {L2TP_PPP_AUTH_EAP, "refuse-eap"},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(methods); i++)
@@ -273,26 +274,25 @@ struct exit_meaning {
 };
 
 static const struct exit_meaning exit_meanings[] = {
-	{ 1, L2TP_PPP_ERROR_FATAL, "pppd hit a fatal error (see its log)" },
-	{ 2, L2TP_PPP_ERROR_OPTION, "pppd rejected an option (plugin missing or wrong pppd version?)" },
-	{ 3, L2TP_PPP_ERROR_NOT_ROOT, "pppd needs root privileges" },
-	{ 4, L2TP_PPP_ERROR_NO_KERNEL_SUPPORT,
-	  "the kernel has no PPP support (/dev/ppp missing: load ppp_generic and l2tp_ppp)" },
-	{ 6, L2TP_PPP_ERROR_LOCK_FAILED, "pppd could not lock the device" },
-	{ 7, L2TP_PPP_ERROR_OPEN_FAILED, "pppd could not open the PPPoL2TP channel" },
-	{ 8, L2TP_PPP_ERROR_CONNECT_FAILED, "pppd could not connect the channel" },
-	{ 10, L2TP_PPP_ERROR_NEGOTIATION_FAILED, "PPP negotiation with the gateway failed" },
-	{ 11, L2TP_PPP_ERROR_PEER_AUTH_FAILED, "the gateway failed to authenticate itself to us" },
-	{ 12, L2TP_PPP_ERROR_IDLE_TIMEOUT, "the link was idle too long" },
-	{ 13, L2TP_PPP_ERROR_CONNECT_TIME, "the maximum connect time was reached" },
-	{ 15, L2TP_PPP_ERROR_PEER_DEAD, "the gateway stopped answering LCP echo requests" },
-	{ 16, L2TP_PPP_ERROR_HANGUP, "the L2TP session was hung up" },
-	{ 17, L2TP_PPP_ERROR_LOOPBACK, "the link is looped back (we are talking to ourselves)" },
-	{ 18, L2TP_PPP_ERROR_INIT_FAILED, "pppd's init script failed" },
-	{ 19, L2TP_PPP_ERROR_AUTH_FAILED,
-	  "authentication failed: the gateway refused the user name or password" },
-	{ 20, L2TP_PPP_ERROR_TRAFFIC_LIMIT, "the traffic limit was reached" },
-	{ 21, L2TP_PPP_ERROR_CNID_AUTH_FAILED, "caller number authorisation failed" },
+    {1, L2TP_PPP_ERROR_FATAL, "pppd hit a fatal error (see its log)"},
+    {2, L2TP_PPP_ERROR_OPTION, "pppd rejected an option (plugin missing or wrong pppd version?)"},
+    {3, L2TP_PPP_ERROR_NOT_ROOT, "pppd needs root privileges"},
+    {4, L2TP_PPP_ERROR_NO_KERNEL_SUPPORT,
+     "the kernel has no PPP support (/dev/ppp missing: load ppp_generic and l2tp_ppp)"},
+    {6, L2TP_PPP_ERROR_LOCK_FAILED, "pppd could not lock the device"},
+    {7, L2TP_PPP_ERROR_OPEN_FAILED, "pppd could not open the PPPoL2TP channel"},
+    {8, L2TP_PPP_ERROR_CONNECT_FAILED, "pppd could not connect the channel"},
+    {10, L2TP_PPP_ERROR_NEGOTIATION_FAILED, "PPP negotiation with the gateway failed"},
+    {11, L2TP_PPP_ERROR_PEER_AUTH_FAILED, "the gateway failed to authenticate itself to us"},
+    {12, L2TP_PPP_ERROR_IDLE_TIMEOUT, "the link was idle too long"},
+    {13, L2TP_PPP_ERROR_CONNECT_TIME, "the maximum connect time was reached"},
+    {15, L2TP_PPP_ERROR_PEER_DEAD, "the gateway stopped answering LCP echo requests"},
+    {16, L2TP_PPP_ERROR_HANGUP, "the L2TP session was hung up"},
+    {17, L2TP_PPP_ERROR_LOOPBACK, "the link is looped back (we are talking to ourselves)"},
+    {18, L2TP_PPP_ERROR_INIT_FAILED, "pppd's init script failed"},
+    {19, L2TP_PPP_ERROR_AUTH_FAILED, "authentication failed: the gateway refused the user name or password"},
+    {20, L2TP_PPP_ERROR_TRAFFIC_LIMIT, "the traffic limit was reached"},
+    {21, L2TP_PPP_ERROR_CNID_AUTH_FAILED, "caller number authorisation failed"},
 };
 
 static gboolean exit_status_to_error(int status, guint hints, GError **error)
@@ -336,8 +336,8 @@ gboolean l2tp_ppp_exit_to_error(int wait_status, guint hints, gboolean we_stoppe
 
 		if (we_stopped_it && (sig == SIGTERM || sig == SIGKILL))
 			return TRUE;
-		g_set_error(error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_KILLED, "pppd was killed by signal %d (%s)", sig,
-			    g_strsignal(sig));
+		g_set_error(error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_KILLED, "pppd was killed by signal %d (%s)",
+			    sig, g_strsignal(sig));
 		return FALSE;
 	}
 	g_set_error(error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_UNKNOWN_EXIT, "pppd ended with wait status %#x",

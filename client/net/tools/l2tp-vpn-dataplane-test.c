@@ -50,32 +50,32 @@ static int mtu;
 static gboolean check_only, no_private_mounts, debug;
 
 static GOptionEntry entries[] = {
-	{ "check", 0, 0, G_OPTION_ARG_NONE, &check_only, "Only report what this machine supports", NULL },
-	{ "udp-fd", 0, 0, G_OPTION_ARG_INT, &udp_fd, "Inherited, connected UDP socket", "N" },
-	{ "local", 0, 0, G_OPTION_ARG_STRING, &local_addr, "Create the UDP socket bound here", "IP[:PORT]" },
-	{ "remote", 0, 0, G_OPTION_ARG_STRING, &remote_addr, "... and connected there", "IP:PORT" },
-	{ "tunnel", 0, 0, G_OPTION_ARG_INT, &tunnel_id, "Our tunnel id", "ID" },
-	{ "peer-tunnel", 0, 0, G_OPTION_ARG_INT, &peer_tunnel_id, "Peer's tunnel id", "ID" },
-	{ "session", 0, 0, G_OPTION_ARG_INT, &session_id, "Our session id", "ID" },
-	{ "peer-session", 0, 0, G_OPTION_ARG_INT, &peer_session_id, "Peer's session id", "ID" },
-	{ "user", 0, 0, G_OPTION_ARG_STRING, &user, "PPP user name", "NAME" },
-	{ "password-fd", 0, 0, G_OPTION_ARG_INT, &password_fd, "Read the password from this fd (default: stdin)",
-	  "N" },
-	{ "ifname", 0, 0, G_OPTION_ARG_STRING, &ifname, "PPP interface name", "NAME" },
-	{ "auth", 0, 0, G_OPTION_ARG_STRING, &auth_list, "Allowed: pap,chap,mschap,mschapv2,eap", "LIST" },
-	{ "mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "PPP MTU and MRU (default 1400)", "N" },
-	{ "plugin", 0, 0, G_OPTION_ARG_FILENAME, &plugin_path, "Our pppd plugin", "PATH" },
-	{ "pppd", 0, 0, G_OPTION_ARG_FILENAME, &pppd_path, "pppd binary", "PATH" },
-	{ "routes", 0, 0, G_OPTION_ARG_STRING, &routes_spec, "full | never-default | split:PFX[,PFX...]", "MODE" },
-	{ "gateway", 0, 0, G_OPTION_ARG_STRING, &gateway_text, "The LNS's address (for the host route)", "IP" },
-	{ "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &run_dir, "State directory (default /run/l2tp-vpn)", "DIR" },
-	{ "dns", 0, 0, G_OPTION_ARG_STRING, &dns_backend_text, "auto|resolved|resolvconf|file|none", "BACKEND" },
-	{ "resolv-conf", 0, 0, G_OPTION_ARG_FILENAME, &resolv_conf, "resolv.conf path for --dns file", "PATH" },
-	{ "stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_interval, "Print session statistics every S seconds",
-	  "S" },
-	{ "no-private-mounts", 0, 0, G_OPTION_ARG_NONE, &no_private_mounts, "Let pppd see /etc/ppp", NULL },
-	{ "debug", 0, 0, G_OPTION_ARG_NONE, &debug, "pppd debug", NULL },
-	{ NULL },
+    {"check", 0, 0, G_OPTION_ARG_NONE, &check_only, "Only report what this machine supports", NULL},
+    {"udp-fd", 0, 0, G_OPTION_ARG_INT, &udp_fd, "Inherited, connected UDP socket", "N"},
+    {"local", 0, 0, G_OPTION_ARG_STRING, &local_addr, "Create the UDP socket bound here", "IP[:PORT]"},
+    {"remote", 0, 0, G_OPTION_ARG_STRING, &remote_addr, "... and connected there", "IP:PORT"},
+    {"tunnel", 0, 0, G_OPTION_ARG_INT, &tunnel_id, "Our tunnel id", "ID"},
+    {"peer-tunnel", 0, 0, G_OPTION_ARG_INT, &peer_tunnel_id, "Peer's tunnel id", "ID"},
+    {"session", 0, 0, G_OPTION_ARG_INT, &session_id, "Our session id", "ID"},
+    {"peer-session", 0, 0, G_OPTION_ARG_INT, &peer_session_id, "Peer's session id", "ID"},
+    {"user", 0, 0, G_OPTION_ARG_STRING, &user, "PPP user name", "NAME"},
+    {"password-fd", 0, 0, G_OPTION_ARG_INT, &password_fd, "Read the password from this fd (default: stdin)",
+     "N"},
+    {"ifname", 0, 0, G_OPTION_ARG_STRING, &ifname, "PPP interface name", "NAME"},
+    {"auth", 0, 0, G_OPTION_ARG_STRING, &auth_list, "Allowed: pap,chap,mschap,mschapv2,eap", "LIST"},
+    {"mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "PPP MTU and MRU (default 1400)", "N"},
+    {"plugin", 0, 0, G_OPTION_ARG_FILENAME, &plugin_path, "Our pppd plugin", "PATH"},
+    {"pppd", 0, 0, G_OPTION_ARG_FILENAME, &pppd_path, "pppd binary", "PATH"},
+    {"routes", 0, 0, G_OPTION_ARG_STRING, &routes_spec, "full | never-default | split:PFX[,PFX...]", "MODE"},
+    {"gateway", 0, 0, G_OPTION_ARG_STRING, &gateway_text, "The LNS's address (for the host route)", "IP"},
+    {"run-dir", 0, 0, G_OPTION_ARG_FILENAME, &run_dir, "State directory (default /run/l2tp-vpn)", "DIR"},
+    {"dns", 0, 0, G_OPTION_ARG_STRING, &dns_backend_text, "auto|resolved|resolvconf|file|none", "BACKEND"},
+    {"resolv-conf", 0, 0, G_OPTION_ARG_FILENAME, &resolv_conf, "resolv.conf path for --dns file", "PATH"},
+    {"stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_interval, "Print session statistics every S seconds",
+     "S"},
+    {"no-private-mounts", 0, 0, G_OPTION_ARG_NONE, &no_private_mounts, "Let pppd see /etc/ppp", NULL},
+    {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "pppd debug", NULL},
+    {NULL},
 };
 
 struct app {
@@ -94,7 +94,8 @@ static void result(const GError *error)
 	if (!error)
 		printf("result ok\n");
 	else
-		printf("result error %s %d: %s\n", g_quark_to_string(error->domain), error->code, error->message);
+		printf("result error %s %d: %s\n", g_quark_to_string(error->domain), error->code,
+		       error->message);
 	fflush(stdout);
 }
 
@@ -103,9 +104,11 @@ static guint parse_auth(const char *list)
 	static const struct {
 		const char *name;
 		guint bit;
-	} names[] = { { "pap", L2TP_PPP_AUTH_PAP },	      { "chap", L2TP_PPP_AUTH_CHAP },
-		      { "mschap", L2TP_PPP_AUTH_MSCHAP },     { "mschapv2", L2TP_PPP_AUTH_MSCHAP_V2 },
-		      { "eap", L2TP_PPP_AUTH_EAP } };
+	} names[] = {{"pap", L2TP_PPP_AUTH_PAP},
+		     {"chap", L2TP_PPP_AUTH_CHAP},
+		     {"mschap", L2TP_PPP_AUTH_MSCHAP},
+		     {"mschapv2", L2TP_PPP_AUTH_MSCHAP_V2},
+		     {"eap", L2TP_PPP_AUTH_EAP}};
 	g_auto(GStrv) words = NULL;
 	guint bits = 0;
 
@@ -141,7 +144,7 @@ static gboolean parse_sockaddr(const char *text, struct sockaddr_in *sa, gboolea
 	char *colon = strrchr(host, ':');
 	guint64 port = 0;
 
-	*sa = (struct sockaddr_in){ .sin_family = AF_INET };
+	*sa = (struct sockaddr_in){.sin_family = AF_INET};
 	if (colon) {
 		*colon = '\0';
 		if (!g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL))
@@ -159,13 +162,15 @@ static int make_udp_socket(GError **error)
 	int fd;
 
 	if (!parse_sockaddr(local_addr, &local, FALSE) || !parse_sockaddr(remote_addr, &remote, TRUE)) {
-		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--local IP[:PORT] --remote IP:PORT");
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--local IP[:PORT] --remote IP:PORT");
 		return -1;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
 	    connect(fd, (struct sockaddr *)&remote, sizeof(remote)) < 0) {
-		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "UDP socket: %s", g_strerror(errno));
+		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "UDP socket: %s",
+			    g_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -191,7 +196,8 @@ static gboolean parse_routes(L2tpNetPlanInput *in, GArray *prefixes, GError **er
 			g_array_append_val(prefixes, prefix);
 		}
 	} else {
-		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown --routes %s", routes_spec);
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown --routes %s",
+			    routes_spec);
 		return FALSE;
 	}
 	in->routes = (const L2tpNetPrefix *)(void *)prefixes->data;
@@ -201,14 +207,15 @@ static gboolean parse_routes(L2tpNetPlanInput *in, GArray *prefixes, GError **er
 
 static void apply_net(struct app *app, const L2tpPppEvent *ev)
 {
-	L2tpNetPlanInput in = { .gateway = app->gateway, .ifname = ev->ifname, .local = ev->local };
+	L2tpNetPlanInput in = {.gateway = app->gateway, .ifname = ev->ifname, .local = ev->local};
 	g_autoptr(GArray) prefixes = g_array_new(FALSE, FALSE, sizeof(L2tpNetPrefix));
 	g_autoptr(GArray) plan = NULL;
 	g_autoptr(GError) error = NULL;
 
 	in.dns = ev->dns;
 	in.n_dns = 2;
-	if (!parse_routes(&in, prefixes, &error) || !l2tp_net_lookup_route(app->gateway, &in.underlay, &error) ||
+	if (!parse_routes(&in, prefixes, &error) ||
+	    !l2tp_net_lookup_route(app->gateway, &in.underlay, &error) ||
 	    !(plan = l2tp_net_plan(&in, &error)) || !l2tp_net_apply(&app->net, plan, &error)) {
 		printf("event net-error %s\n", error->message);
 		return;
@@ -287,8 +294,9 @@ static gboolean on_stats(gpointer data)
 	L2tpKernelStats st;
 
 	if (l2tp_kernel_session_stats(app->kernel, (guint32)tunnel_id, (guint32)session_id, &st, NULL))
-		printf("stats tx-packets %" G_GUINT64_FORMAT " tx-bytes %" G_GUINT64_FORMAT " rx-packets %" G_GUINT64_FORMAT
-		       " rx-bytes %" G_GUINT64_FORMAT " rx-errors %" G_GUINT64_FORMAT "\n",
+		printf("stats tx-packets %" G_GUINT64_FORMAT " tx-bytes %" G_GUINT64_FORMAT
+		       " rx-packets %" G_GUINT64_FORMAT " rx-bytes %" G_GUINT64_FORMAT
+		       " rx-errors %" G_GUINT64_FORMAT "\n",
 		       st.tx_packets, st.tx_bytes, st.rx_packets, st.rx_bytes, st.rx_errors);
 	fflush(stdout);
 	return G_SOURCE_CONTINUE;
@@ -304,7 +312,8 @@ static int check_machine(void)
 	printf("kernel-l2tp-netlink %s\n", k ? "ok" : e1->message);
 	/* ENOENT (no tunnel 1) means PPPoX itself works */
 	printf("kernel-pppol2tp %s\n",
-	       fd >= 0 || g_error_matches(e2, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND) ? "ok" : e2->message);
+	       fd >= 0 || g_error_matches(e2, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND) ? "ok"
+											      : e2->message);
 	if (fd >= 0)
 		close(fd);
 	close(udp);
@@ -316,22 +325,24 @@ static gboolean setup_kernel(struct app *app, GError **error)
 {
 	app->kernel = l2tp_kernel_open(0, error);
 	if (!app->kernel ||
-	    !l2tp_kernel_tunnel_create(app->kernel, (guint32)tunnel_id, (guint32)peer_tunnel_id, udp_fd, error) ||
+	    !l2tp_kernel_tunnel_create(app->kernel, (guint32)tunnel_id, (guint32)peer_tunnel_id, udp_fd,
+				       error) ||
 	    !l2tp_kernel_session_create(app->kernel, (guint32)tunnel_id, (guint32)session_id,
 					(guint32)peer_session_id, error))
 		return FALSE;
-	app->pppox = l2tp_kernel_pppox_connect((guint32)tunnel_id, (guint32)session_id, (guint32)peer_tunnel_id,
-					       (guint32)peer_session_id, udp_fd, error);
+	app->pppox =
+	    l2tp_kernel_pppox_connect((guint32)tunnel_id, (guint32)session_id, (guint32)peer_tunnel_id,
+				      (guint32)peer_session_id, udp_fd, error);
 	printf("event kernel-session-ready tunnel %d session %d\n", tunnel_id, session_id);
 	return app->pppox >= 0;
 }
 
 static gboolean setup_net(struct app *app, GError **error)
 {
-	static const char *const backends[] = { "auto", "resolved", "resolvconf", "file", "none", NULL };
+	static const char *const backends[] = {"auto", "resolved", "resolvconf", "file", "none", NULL};
 	L2tpNetRoute underlay;
 
-	app->net = (L2tpNetContext){ .run_dir = run_dir, .name = ifname, .resolv_conf = resolv_conf };
+	app->net = (L2tpNetContext){.run_dir = run_dir, .name = ifname, .resolv_conf = resolv_conf};
 	for (int i = 0; backends[i]; i++)
 		if (!strcmp(dns_backend_text, backends[i]))
 			app->net.dns_backend = (L2tpNetDnsBackend)i;
@@ -339,7 +350,8 @@ static gboolean setup_net(struct app *app, GError **error)
 	if (!l2tp_net_undo(&app->net, error))
 		return FALSE;
 	if (!gateway_text || inet_pton(AF_INET, gateway_text, &app->gateway) != 1) {
-		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--routes needs --gateway IP");
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--routes needs --gateway IP");
 		return FALSE;
 	}
 	return l2tp_net_pin_gateway(&app->net, app->gateway, &underlay, error);
@@ -348,8 +360,11 @@ static gboolean setup_net(struct app *app, GError **error)
 static gboolean start_ppp(struct app *app, GError **error)
 {
 	g_autofree char *password = read_password();
-	L2tpPppLaunch launch = { .pppol2tp_socket = app->pppox, .pppd_path = pppd_path, .user = user,
-				 .password = password, .no_private_mounts = no_private_mounts };
+	L2tpPppLaunch launch = {.pppol2tp_socket = app->pppox,
+				.pppd_path = pppd_path,
+				.user = user,
+				.password = password,
+				.no_private_mounts = no_private_mounts};
 	gboolean ok;
 
 	l2tp_ppp_options_init(&launch.ppp);
@@ -361,7 +376,8 @@ static gboolean start_ppp(struct app *app, GError **error)
 	if (mtu)
 		launch.ppp.mtu = launch.ppp.mru = (guint)mtu;
 	if (!password) {
-		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no password on stdin/--password-fd");
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "no password on stdin/--password-fd");
 		return FALSE;
 	}
 	app->ppp = l2tp_ppp_launcher_start(&launch, on_event, app, error);
@@ -388,9 +404,10 @@ static void teardown(struct app *app)
 
 int main(int argc, char **argv)
 {
-	g_autoptr(GOptionContext) ctx = g_option_context_new("- drive the kernel L2TP data plane, pppd and routes");
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("- drive the kernel L2TP data plane, pppd and routes");
 	g_autoptr(GError) error = NULL;
-	struct app app = { .pppox = -1, .status = 1 };
+	struct app app = {.pppox = -1, .status = 1};
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -402,12 +419,14 @@ int main(int argc, char **argv)
 	if (udp_fd < 0 && local_addr && remote_addr)
 		udp_fd = make_udp_socket(&error);
 	if (udp_fd < 0 || !tunnel_id || !peer_tunnel_id || !session_id || !peer_session_id || !user) {
-		fprintf(stderr, "%s\n", error ? error->message
-					       : "need --udp-fd (or --local/--remote), the four ids and --user");
+		fprintf(stderr, "%s\n",
+			error ? error->message
+			      : "need --udp-fd (or --local/--remote), the four ids and --user");
 		return 2;
 	}
 	app.loop = g_main_loop_new(NULL, FALSE);
-	if ((routes_spec && !setup_net(&app, &error)) || !setup_kernel(&app, &error) || !start_ppp(&app, &error)) {
+	if ((routes_spec && !setup_net(&app, &error)) || !setup_kernel(&app, &error) ||
+	    !start_ppp(&app, &error)) {
 		result(error);
 		teardown(&app);
 		g_main_loop_unref(app.loop);

@@ -50,16 +50,16 @@ PLUGIN_EXPORT char pppd_version[] = PPPD_VERSION;
  * its name from it before any hook runs, so it must be filled in early.
  */
 extern char user[MAXNAMELEN];
-#define compat_add_options(o)	ppp_add_options(o)
+#define compat_add_options(o)   ppp_add_options(o)
 #define compat_int_option(s, v) ppp_int_option(s, v)
-#define compat_option_error	ppp_option_error
-#define compat_ifname()		ppp_ifname()
+#define compat_option_error     ppp_option_error
+#define compat_ifname()         ppp_ifname()
 #else
 PLUGIN_EXPORT char pppd_version[] = VERSION;
-#define compat_add_options(o)	add_options(o)
+#define compat_add_options(o)   add_options(o)
 #define compat_int_option(s, v) int_option(s, v)
-#define compat_option_error	option_error
-#define compat_ifname()		((const char *)ifname)
+#define compat_option_error     option_error
+#define compat_ifname()         ((const char *)ifname)
 #endif
 
 #define CREDENTIALS_TIMEOUT_MS 10000
@@ -91,7 +91,7 @@ static void channel_send(const struct pppchan_msg *msg)
 
 static void send_simple(enum pppchan_type type, uint8_t value)
 {
-	struct pppchan_msg msg = { .type = type };
+	struct pppchan_msg msg = {.type = type};
 
 	if (type == PPPCHAN_PHASE)
 		msg.u.phase = value;
@@ -119,7 +119,7 @@ static int channel_fd_acceptable(int fd)
 static int receive_credentials(struct pppchan_msg *msg)
 {
 	uint8_t frame[PPPCHAN_MAX_FRAME];
-	struct pollfd pfd = { .fd = channel_fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = channel_fd, .events = POLLIN};
 	size_t used;
 	ssize_t n;
 	int ok;
@@ -146,7 +146,7 @@ static void install_credentials(const struct pppchan_msg *msg)
 /* Handler of "l2tp-vpn-fd N". */
 static int option_channel_fd(char **argv)
 {
-	struct pppchan_msg msg = { .type = PPPCHAN_HELLO };
+	struct pppchan_msg msg = {.type = PPPCHAN_HELLO};
 	int fd;
 
 	if (channel_fd >= 0) {
@@ -154,7 +154,8 @@ static int option_channel_fd(char **argv)
 		return 0;
 	}
 	if (!compat_int_option(argv[0], &fd) || !channel_fd_acceptable(fd)) {
-		compat_option_error("l2tp-vpn-fd: %s is not an inherited AF_UNIX SOCK_SEQPACKET socket", argv[0]);
+		compat_option_error("l2tp-vpn-fd: %s is not an inherited AF_UNIX SOCK_SEQPACKET socket",
+				    argv[0]);
 		return 0;
 	}
 	/* Scripts and helpers pppd runs must not inherit our channel. */
@@ -175,29 +176,29 @@ static int option_channel_fd(char **argv)
 }
 
 static option_t plugin_options[] = {
-	{ .name = "l2tp-vpn-fd",
-	  .type = o_special,
-	  .addr = (void *)option_channel_fd,
-	  .description = "inherited socket to l2tp-vpn (credentials and events)",
-	  .flags = OPT_PRIV },
-	{ .name = NULL },
+    {.name = "l2tp-vpn-fd",
+     .type = o_special,
+     .addr = (void *)option_channel_fd,
+     .description = "inherited socket to l2tp-vpn (credentials and events)",
+     .flags = OPT_PRIV},
+    {.name = NULL},
 };
 
 /* pppd asks "is there a password?" with passwd == NULL, then "give it" with a buffer. */
-static int hook_pap_passwd(char *name, char *passwd)
+static int hook_pap_passwd(char *name, char *out)
 {
 	if (!have_credentials)
 		return 0; /* 0 = no password; -1 would send pppd to /etc/ppp/pap-secrets */
-	if (passwd)
-		strlcpy(passwd, secret, MAXSECRETLEN);
+	if (out)
+		strlcpy(out, secret, MAXSECRETLEN);
 	return 1;
 }
 
-static int hook_chap_passwd(char *name, char *passwd)
+static int hook_chap_passwd(char *name, char *out)
 {
 	if (!have_credentials)
 		return -1;
-	strlcpy(passwd, secret, MAXSECRETLEN);
+	strlcpy(out, secret, MAXSECRETLEN);
 	return 1;
 }
 
@@ -206,17 +207,18 @@ static int hook_check(void)
 	return have_credentials;
 }
 
-static void on_phase(void *ctx, int phase)
+static void on_phase(void *ctx, int new_phase)
 {
-	if (phase < 0 || phase > PPPCHAN_MAX_PHASE)
+	if (new_phase < 0 || new_phase > PPPCHAN_MAX_PHASE)
 		return;
-	send_simple(PPPCHAN_PHASE, (uint8_t)phase);
-	if (phase == PHASE_AUTHENTICATE)
+	send_simple(PPPCHAN_PHASE, (uint8_t)new_phase);
+	if (new_phase == PHASE_AUTHENTICATE)
 		saw_auth_phase = 1;
 	/* NETWORK follows a completed authentication, or none was asked for. */
-	if ((phase == PHASE_NETWORK || phase == PHASE_CALLBACK) && !auth_reported) {
+	if ((new_phase == PHASE_NETWORK || new_phase == PHASE_CALLBACK) && !auth_reported) {
 		auth_reported = 1;
-		send_simple(PPPCHAN_AUTH, saw_auth_phase ? PPPCHAN_AUTH_SUCCEEDED : PPPCHAN_AUTH_NOT_REQUIRED);
+		send_simple(PPPCHAN_AUTH,
+			    saw_auth_phase ? PPPCHAN_AUTH_SUCCEEDED : PPPCHAN_AUTH_NOT_REQUIRED);
 	}
 }
 
@@ -227,7 +229,7 @@ static void copy_addr(uint8_t out[4], u_int32_t addr_be)
 
 static void on_ip_up(void *ctx, int arg)
 {
-	struct pppchan_msg msg = { .type = PPPCHAN_IP_UP };
+	struct pppchan_msg msg = {.type = PPPCHAN_IP_UP};
 
 	strlcpy(msg.u.ip_up.ifname, compat_ifname(), sizeof(msg.u.ip_up.ifname));
 	copy_addr(msg.u.ip_up.local, ipcp_gotoptions[0].ouraddr);
@@ -239,18 +241,18 @@ static void on_ip_up(void *ctx, int arg)
 
 static void on_ip_down(void *ctx, int arg)
 {
-	struct pppchan_msg msg = { .type = PPPCHAN_IP_DOWN };
+	struct pppchan_msg msg = {.type = PPPCHAN_IP_DOWN};
 
 	channel_send(&msg);
 }
 
-static void on_exit_notify(void *ctx, int status)
+static void on_exit_notify(void *ctx, int exit_status)
 {
-	if (status == EXIT_AUTH_TOPEER_FAILED && !auth_reported) {
+	if (exit_status == EXIT_AUTH_TOPEER_FAILED && !auth_reported) {
 		auth_reported = 1;
 		send_simple(PPPCHAN_AUTH, PPPCHAN_AUTH_FAILED);
 	}
-	send_simple(PPPCHAN_EXIT, (uint8_t)(status & 0xff));
+	send_simple(PPPCHAN_EXIT, (uint8_t)(exit_status & 0xff));
 	explicit_bzero(secret, sizeof(secret));
 	have_credentials = 0;
 	if (channel_fd >= 0) {

@@ -70,7 +70,7 @@ static gboolean udp_pair(int s[2])
 
 	for (int i = 0; i < 2; i++) {
 		s[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		a[i] = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		a[i] = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 		if (s[i] < 0 || bind(s[i], (struct sockaddr *)&a[i], sizeof(a[i])) < 0 ||
 		    getsockname(s[i], (struct sockaddr *)&a[i], &len) < 0)
 			return FALSE;
@@ -84,7 +84,7 @@ static void test_loopback_data_path(void)
 	g_autoptr(L2tpKernel) k = NULL;
 	g_autoptr(GError) error = NULL, dup = NULL, gone = NULL;
 	/* PPP protocol 0x0021 (IPv4) and a payload; the kernel adds FF 03 and the L2TP header. */
-	const guint8 frame[] = { 0x00, 0x21, 'l', '2', 't', 'p', '-', 'v', 'p', 'n' };
+	const guint8 frame[] = {0x00, 0x21, 'l', '2', 't', 'p', '-', 'v', 'p', 'n'};
 	guint8 buf[256];
 	L2tpKernelStats st;
 	int udp[2], p1, p2;
@@ -111,7 +111,7 @@ static void test_loopback_data_path(void)
 	if (p1 < 0 || p2 < 0)
 		return;
 	CHECK(send(p1, frame, sizeof(frame), 0) == (ssize_t)sizeof(frame));
-	pfd = (struct pollfd){ .fd = p2, .events = POLLIN };
+	pfd = (struct pollfd){.fd = p2, .events = POLLIN};
 	CHECK(poll(&pfd, 1, 3000) == 1);
 	n = recv(p2, buf, sizeof(buf), MSG_DONTWAIT);
 	CHECK(n >= (ssize_t)sizeof(frame) && memcmp(buf + n - sizeof(frame), frame, sizeof(frame)) == 0);

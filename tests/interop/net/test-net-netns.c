@@ -28,8 +28,8 @@
 #include "net-apply.h"
 #include "net-plan.h"
 
-#define TUN "l2tp-t0"
-#define GATEWAY "203.0.113.10"
+#define TUN             "l2tp-t0"
+#define GATEWAY         "203.0.113.10"
 #define ORIGINAL_RESOLV "# the user's own\nnameserver 192.168.77.1\nsearch home.example\noptions edns0\n"
 
 static char *scratch;
@@ -41,7 +41,8 @@ static char *run(const char *cmd)
 	g_autoptr(GError) error = NULL;
 	int status = 0;
 
-	if (!g_spawn_command_line_sync(cmd, &out, &err, &status, &error) || !g_spawn_check_wait_status(status, NULL)) {
+	if (!g_spawn_command_line_sync(cmd, &out, &err, &status, &error) ||
+	    !g_spawn_check_wait_status(status, NULL)) {
 		fprintf(stderr, "  `%s` failed: %s%s\n", cmd, error ? error->message : "", err ? err : "");
 		return NULL;
 	}
@@ -75,7 +76,7 @@ static char *dev_for(const char *dst)
 static L2tpNetContext context(void)
 {
 	static char run_dir[512];
-	L2tpNetContext ctx = { .name = "office", .resolv_conf = resolv_path, .dns_backend = L2TP_NET_DNS_FILE };
+	L2tpNetContext ctx = {.name = "office", .resolv_conf = resolv_path, .dns_backend = L2TP_NET_DNS_FILE};
 
 	g_snprintf(run_dir, sizeof(run_dir), "%s/run", scratch);
 	ctx.run_dir = run_dir;
@@ -99,10 +100,10 @@ static gboolean resolv_is_original(void)
 
 static GArray *plan_for(L2tpNetMode mode, const char *const *prefixes)
 {
-	L2tpNetPlanInput in = { .mode = mode, .ifname = TUN };
+	L2tpNetPlanInput in = {.mode = mode, .ifname = TUN};
 	static L2tpNetPrefix routes[8];
 	static struct in_addr dns[2];
-	static const char *const domains[] = { "corp.example", NULL };
+	static const char *const domains[] = {"corp.example", NULL};
 	g_autoptr(GError) error = NULL;
 	GArray *plan;
 
@@ -165,7 +166,8 @@ static void test_lookup_underlay(void)
 static void test_full_tunnel_apply_undo(void)
 {
 	L2tpNetContext ctx = context();
-	g_autofree char *before = routes_now(), *written = NULL, *d1 = NULL, *d2 = NULL, *d3 = NULL, *d4 = NULL;
+	g_autofree char *before = routes_now(), *written = NULL, *d1 = NULL, *d2 = NULL, *d3 = NULL,
+			*d4 = NULL;
 	g_autoptr(GArray) plan = NULL;
 	g_autoptr(GError) error = NULL;
 	L2tpNetRoute underlay;
@@ -189,8 +191,8 @@ static void test_full_tunnel_apply_undo(void)
 	CHECK_STR(d4, "under0");
 	/* the user's default route is untouched */
 	CHECK(sh("sh -c 'ip -4 route show default | grep -q \"via 192.168.77.1 dev under0 metric 100\"'"));
-	CHECK(g_file_get_contents(resolv_path, &written, NULL, NULL) && strstr(written, "nameserver 10.8.0.53\n") &&
-	      !strstr(written, "192.168.77.1"));
+	CHECK(g_file_get_contents(resolv_path, &written, NULL, NULL) &&
+	      strstr(written, "nameserver 10.8.0.53\n") && !strstr(written, "192.168.77.1"));
 	check_state_private(&ctx);
 	check_undo_exact(&ctx, before);
 }
@@ -198,7 +200,7 @@ static void test_full_tunnel_apply_undo(void)
 static void test_split_tunnel_and_foreign_route(void)
 {
 	L2tpNetContext ctx = context();
-	const char *const prefixes[] = { "10.20.0.0/16", "10.99.0.0/16", NULL };
+	const char *const prefixes[] = {"10.20.0.0/16", "10.99.0.0/16", NULL};
 	g_autofree char *before = NULL, *d1 = NULL, *d2 = NULL, *after = NULL;
 	g_autoptr(GArray) plan = NULL;
 	g_autoptr(GError) error = NULL;
@@ -312,8 +314,9 @@ static void test_state_file_refused_when_not_private(void)
 	g_autoptr(GError) error = NULL;
 
 	CHECK(g_mkdir_with_parents(ctx.run_dir, 0700) == 0);
-	CHECK(g_file_set_contents(path, "l2tp-vpn-net-state 1\nroute 10.0.0.0/8 via 0.0.0.0 dev lo metric 0 table 254\n",
-				  -1, NULL));
+	CHECK(g_file_set_contents(
+	    path, "l2tp-vpn-net-state 1\nroute 10.0.0.0/8 via 0.0.0.0 dev lo metric 0 table 254\n", -1,
+	    NULL));
 	CHECK(chmod(path, 0644) == 0);
 	CHECK(!l2tp_net_undo(&ctx, &error) && g_error_matches(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE));
 	g_unlink(path);
@@ -323,7 +326,8 @@ static gboolean build_namespace(void)
 {
 	return sh("ip link set lo up") && sh("ip link add under0 type veth peer name under0-p") &&
 	       sh("ip link set under0-p up") && sh("ip addr add 192.168.77.2/24 dev under0") &&
-	       sh("ip link set under0 up") && sh("ip route add default via 192.168.77.1 dev under0 metric 100") &&
+	       sh("ip link set under0 up") &&
+	       sh("ip route add default via 192.168.77.1 dev under0 metric 100") &&
 	       sh("ip link add " TUN " type veth peer name " TUN "-p") && sh("ip link set " TUN "-p up") &&
 	       sh("ip addr add 10.8.0.2/32 peer 10.8.0.1 dev " TUN) && sh("ip link set " TUN " up");
 }

@@ -130,7 +130,7 @@ static gboolean on_timeout(gpointer data)
 
 static void run_dry(struct run *r, gboolean private_mounts)
 {
-	L2tpPppLaunch launch = { .pppol2tp_socket = -1, .user = "alice", .password = password };
+	L2tpPppLaunch launch = {.pppol2tp_socket = -1, .user = "alice", .password = password};
 	g_autoptr(GError) error = NULL;
 	guint timer;
 
@@ -232,7 +232,7 @@ static void test_control_without_private_mounts(void)
 
 static void test_bad_credentials_refused_before_spawn(void)
 {
-	L2tpPppLaunch launch = { .pppol2tp_socket = -1, .user = "", .password = "x" };
+	L2tpPppLaunch launch = {.pppol2tp_socket = -1, .user = "", .password = "x"};
 	g_autoptr(GError) error = NULL;
 	L2tpPppLauncher *l;
 
@@ -259,7 +259,7 @@ static int bind_file(const char *src, const char *dst)
 static gboolean fake_dev(const char *scratch)
 {
 	g_autofree char *real = g_build_filename(scratch, "realdev", NULL);
-	const char *nodes[] = { "null", "zero", "urandom", "random", NULL };
+	const char *nodes[] = {"null", "zero", "urandom", "random", NULL};
 
 	if (g_mkdir(real, 0700) < 0 || mount("/dev", real, NULL, MS_BIND | MS_REC, NULL) < 0 ||
 	    mount("fakedev", "/dev", "tmpfs", MS_NOSUID, "mode=0755") < 0)
@@ -313,7 +313,8 @@ int main(int argc, char **argv)
 	} else {
 		DP_RUN(test_no_kernel_support);
 		if (!fake_dev(scratch)) {
-			fprintf(stderr, "cannot build a /dev with a stand-in /dev/ppp: %s\n", g_strerror(errno));
+			fprintf(stderr, "cannot build a /dev with a stand-in /dev/ppp: %s\n",
+				g_strerror(errno));
 			return 1;
 		}
 	}

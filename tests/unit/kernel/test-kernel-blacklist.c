@@ -23,7 +23,8 @@ static void test_no_blacklist(void)
 
 	CHECK(hits && hits[0] == NULL);
 	CHECK(strstr(msg, "l2tp_netlink") && strstr(msg, "l2tp_ppp") && strstr(msg, "\"l2tp\""));
-	CHECK(strstr(msg, "Fedora") && strstr(msg, "blacklist") && strstr(msg, "modprobe l2tp_netlink l2tp_ppp"));
+	CHECK(strstr(msg, "Fedora") && strstr(msg, "blacklist") &&
+	      strstr(msg, "modprobe l2tp_netlink l2tp_ppp"));
 }
 
 static void test_fedora_style_blacklists(void)
@@ -31,15 +32,18 @@ static void test_fedora_style_blacklists(void)
 	g_auto(GStrv) hits = NULL;
 	g_autofree char *msg = NULL, *want1 = NULL, *want2 = NULL;
 
-	put("etc/modprobe.d/l2tp_netlink-blacklist.conf",
-	    "# Remove the blacklist by adding a comment # at the start of the line.\nblacklist l2tp_netlink\n");
+	put("etc/modprobe.d/l2tp_netlink-blacklist.conf", "# Remove the blacklist by adding a comment # at "
+							  "the start of the line.\nblacklist l2tp_netlink\n");
 	put("etc/modprobe.d/l2tp_ppp-blacklist.conf", "  blacklist\tl2tp_ppp  \n");
-	put("etc/modprobe.d/other.conf", "blacklist pcspkr\n# blacklist l2tp_ppp\noptions l2tp_core debug=1\n");
-	put("usr/lib/modprobe.d/disable.conf", "install l2tp-core /bin/false\ninstall ppp_generic /sbin/modprobe x\n");
+	put("etc/modprobe.d/other.conf",
+	    "blacklist pcspkr\n# blacklist l2tp_ppp\noptions l2tp_core debug=1\n");
+	put("usr/lib/modprobe.d/disable.conf",
+	    "install l2tp-core /bin/false\ninstall ppp_generic /sbin/modprobe x\n");
 	put("etc/modprobe.d/not-a-conf.txt", "blacklist l2tp_ppp\n");
 	hits = l2tp_kernel_find_blacklists(root);
 	CHECK(hits && g_strv_length(hits) == 3);
-	want1 = g_strdup_printf("%s/etc/modprobe.d/l2tp_netlink-blacklist.conf: blacklist l2tp_netlink", root);
+	want1 =
+	    g_strdup_printf("%s/etc/modprobe.d/l2tp_netlink-blacklist.conf: blacklist l2tp_netlink", root);
 	want2 = g_strdup_printf("%s/usr/lib/modprobe.d/disable.conf: install l2tp-core /bin/false", root);
 	if (hits && g_strv_length(hits) == 3) {
 		CHECK_STR(hits[0], want1);

@@ -8,7 +8,7 @@
 
 static struct in_addr ip(const char *s)
 {
-	struct in_addr a = { 0 };
+	struct in_addr a = {0};
 
 	inet_pton(AF_INET, s, &a);
 	return a;
@@ -17,8 +17,8 @@ static struct in_addr ip(const char *s)
 static L2tpNetPlanInput base_input(L2tpNetMode mode)
 {
 	static struct in_addr dns[3];
-	static const char *const domains[] = { "corp.example", NULL };
-	L2tpNetPlanInput in = { .mode = mode, .ifname = "l2tp0" };
+	static const char *const domains[] = {"corp.example", NULL};
+	L2tpNetPlanInput in = {.mode = mode, .ifname = "l2tp0"};
 
 	dns[0] = ip("10.8.0.53");
 	dns[1] = ip("0.0.0.0");
@@ -104,7 +104,7 @@ static void test_split_tunnel(void)
 static void test_split_needs_routes(void)
 {
 	L2tpNetPlanInput in = base_input(L2TP_NET_SPLIT_TUNNEL);
-	L2tpNetPrefix all = { .plen = 0 };
+	L2tpNetPrefix all = {.plen = 0};
 	g_autoptr(GError) e1 = NULL, e2 = NULL;
 	GArray *plan = l2tp_net_plan(&in, &e1);
 
@@ -153,7 +153,8 @@ static void test_gateway_route_cases(void)
 	/* the kernel already sends the gateway into the tunnel: refuse to make a loop */
 	in = base_input(L2TP_NET_FULL_TUNNEL);
 	g_strlcpy(in.underlay.ifname, "l2tp0", sizeof(in.underlay.ifname));
-	CHECK(!l2tp_net_plan(&in, &loop) && g_error_matches(loop, L2TP_NET_ERROR, L2TP_NET_ERROR_GATEWAY_LOOP));
+	CHECK(!l2tp_net_plan(&in, &loop) &&
+	      g_error_matches(loop, L2TP_NET_ERROR, L2TP_NET_ERROR_GATEWAY_LOOP));
 	in.underlay.ifname[0] = 0;
 	CHECK(!l2tp_net_plan(&in, &none) && g_error_matches(none, L2TP_NET_ERROR, L2TP_NET_ERROR_NO_ROUTE));
 	in = base_input(L2TP_NET_FULL_TUNNEL);
@@ -164,8 +165,8 @@ static void test_gateway_route_cases(void)
 static void test_dns_filtering(void)
 {
 	L2tpNetPlanInput in = base_input(L2TP_NET_FULL_TUNNEL);
-	struct in_addr junk[4] = { ip("127.0.0.1"), ip("0.0.0.0"), ip("255.255.255.255"), ip("224.0.0.1") };
-	const char *const bad_domains[] = { "ok.example", "bad domain", NULL };
+	struct in_addr junk[4] = {ip("127.0.0.1"), ip("0.0.0.0"), ip("255.255.255.255"), ip("224.0.0.1")};
+	const char *const bad_domains[] = {"ok.example", "bad domain", NULL};
 	g_autoptr(GArray) plan = NULL;
 	g_autoptr(GError) error = NULL;
 
@@ -184,14 +185,15 @@ static void test_dns_filtering(void)
 static void test_prefix_parse(void)
 {
 	L2tpNetPrefix p;
-	const char *bad[] = { "", "10.0.0.0/", "10.0.0.0/33", "10.0.0.1/8", "10.0.0.0/-1", "10.0.0/8", "x/8",
-			      "10.0.0.0/8x", "10.0.0.0/+8", NULL };
+	const char *bad[] = {"",         "10.0.0.0/", "10.0.0.0/33", "10.0.0.1/8",  "10.0.0.0/-1",
+			     "10.0.0/8", "x/8",       "10.0.0.0/8x", "10.0.0.0/+8", NULL};
 
-	CHECK(l2tp_net_prefix_parse("10.1.0.0/16", &p, NULL) && p.plen == 16 && p.addr.s_addr == ip("10.1.0.0").s_addr);
+	CHECK(l2tp_net_prefix_parse("10.1.0.0/16", &p, NULL) && p.plen == 16 &&
+	      p.addr.s_addr == ip("10.1.0.0").s_addr);
 	CHECK(l2tp_net_prefix_parse("192.0.2.7", &p, NULL) && p.plen == 32);
 	CHECK(l2tp_net_prefix_parse("0.0.0.0/0", &p, NULL) && p.plen == 0);
-	CHECK(l2tp_net_prefix_contains(&(L2tpNetPrefix){ ip("10.0.0.0"), 8 }, ip("10.255.1.2")));
-	CHECK(!l2tp_net_prefix_contains(&(L2tpNetPrefix){ ip("10.0.0.0"), 8 }, ip("11.0.0.1")));
+	CHECK(l2tp_net_prefix_contains(&(L2tpNetPrefix){ip("10.0.0.0"), 8}, ip("10.255.1.2")));
+	CHECK(!l2tp_net_prefix_contains(&(L2tpNetPrefix){ip("10.0.0.0"), 8}, ip("11.0.0.1")));
 	for (const char **s = bad; *s; s++) {
 		g_autoptr(GError) error = NULL;
 
@@ -204,12 +206,16 @@ static void test_prefix_parse(void)
 
 static void test_route_record_roundtrip(void)
 {
-	L2tpNetRoute r = { .plen = 24, .metric = 7, .table = 254 }, back;
+	L2tpNetRoute r = {.plen = 24, .metric = 7, .table = 254}, back;
 	g_autofree char *text = NULL;
-	const char *bad[] = { "", "10.0.0.0/24 via 0.0.0.0 dev eth0 metric 0", "10.0.0.1/24 via 0.0.0.0 dev eth0 metric 0 table 254",
-			      "10.0.0.0/24 via x dev eth0 metric 0 table 254", "10.0.0.0/24 via 0.0.0.0 dev ../x metric 0 table 254",
-			      "10.0.0.0/24 via 0.0.0.0 dev eth0 metric -1 table 254",
-			      "10.0.0.0/24 via 0.0.0.0 dev eth0 metric 0 table 99999999999", NULL };
+	const char *bad[] = {"",
+			     "10.0.0.0/24 via 0.0.0.0 dev eth0 metric 0",
+			     "10.0.0.1/24 via 0.0.0.0 dev eth0 metric 0 table 254",
+			     "10.0.0.0/24 via x dev eth0 metric 0 table 254",
+			     "10.0.0.0/24 via 0.0.0.0 dev ../x metric 0 table 254",
+			     "10.0.0.0/24 via 0.0.0.0 dev eth0 metric -1 table 254",
+			     "10.0.0.0/24 via 0.0.0.0 dev eth0 metric 0 table 99999999999",
+			     NULL};
 
 	r.dst = ip("10.9.8.0");
 	r.gateway = ip("10.0.0.1");
@@ -224,11 +230,11 @@ static void test_route_record_roundtrip(void)
 
 static void test_resolv_conf_render(void)
 {
-	L2tpNetDns dns = { .ifname = "l2tp0", .n_servers = 2 };
+	L2tpNetDns dns = {.ifname = "l2tp0", .n_servers = 2};
 	const char *original = "# managed by someone\nnameserver 192.168.1.1\nnameserver 2001:db8::1\n"
 			       "nameserver 9.9.9.9\nsearch home.example bad/domain\noptions edns0 trust-ad\n"
 			       "nameserver not-an-ip\nsortlist 1.2.3.4\n";
-	char *domains[] = { "corp.example", NULL };
+	char *domains[] = {"corp.example", NULL};
 	g_autofree char *full = NULL, *split = NULL;
 
 	dns.servers[0] = ip("10.8.0.53");

@@ -15,42 +15,42 @@ static int dp_checks_failed;
 static int dp_tests_passed;
 static int dp_tests_failed;
 
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			dp_checks_failed++;                                                      \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                                \
+#define CHECK(cond)                                                                                          \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			dp_checks_failed++;                                                                  \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);             \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                          \
-	do {                                                                                     \
-		const char *a_ = (a), *b_ = (b);                                                 \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                         \
-			dp_checks_failed++;                                                      \
-			fprintf(stderr, "%s:%d: CHECK_STR failed: %s = \"%s\", expected \"%s\"\n", \
-				__FILE__, __LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");  \
-		}                                                                                \
+#define CHECK_STR(a, b)                                                                                      \
+	do {                                                                                                 \
+		const char *a_ = (a), *b_ = (b);                                                             \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                     \
+			dp_checks_failed++;                                                                  \
+			fprintf(stderr, "%s:%d: CHECK_STR failed: %s = \"%s\", expected \"%s\"\n", __FILE__, \
+				__LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                       \
+		}                                                                                            \
 	} while (0)
 
-#define DP_RUN(fn)                                                                  \
-	do {                                                                        \
-		int before_ = dp_checks_failed;                                     \
-		fn();                                                               \
-		if (dp_checks_failed == before_) {                                  \
-			dp_tests_passed++;                                          \
-			printf("ok - %s\n", #fn);                                   \
-		} else {                                                            \
-			dp_tests_failed++;                                          \
-			printf("not ok - %s (%d checks failed)\n", #fn, dp_checks_failed - before_); \
-		}                                                                   \
-		fflush(stdout);                                                     \
+#define DP_RUN(fn)                                                                                           \
+	do {                                                                                                 \
+		int before_ = dp_checks_failed;                                                              \
+		fn();                                                                                        \
+		if (dp_checks_failed == before_) {                                                           \
+			dp_tests_passed++;                                                                   \
+			printf("ok - %s\n", #fn);                                                            \
+		} else {                                                                                     \
+			dp_tests_failed++;                                                                   \
+			printf("not ok - %s (%d checks failed)\n", #fn, dp_checks_failed - before_);         \
+		}                                                                                            \
+		fflush(stdout);                                                                              \
 	} while (0)
 
-#define DP_SKIP(fn, why)                                       \
-	do {                                                   \
-		printf("skip - %s: %s\n", #fn, why);           \
-		fflush(stdout);                                \
+#define DP_SKIP(fn, why)                                                                                     \
+	do {                                                                                                 \
+		printf("skip - %s: %s\n", #fn, why);                                                         \
+		fflush(stdout);                                                                              \
 	} while (0)
 
 static inline int dp_summary(void)

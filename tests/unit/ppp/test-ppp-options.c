@@ -64,9 +64,10 @@ static void check_common(GStrv argv, const L2tpPppOptions *o)
 		/* pppol2tp.so must come first: its option names the channel. */
 		CHECK(p < plugin);
 	}
-	for (const char *const *w = (const char *const[]){ "nodetach", "noauth", "nodefaultroute", "noipdefault",
-							   "usepeerdns", "nopersist", "nocrtscts", "nolock",
-							   "local", "hide-password", "noreplacedefaultroute", NULL };
+	for (const char *const *w =
+		 (const char *const[]){"nodetach", "noauth", "nodefaultroute", "noipdefault", "usepeerdns",
+				       "nopersist", "nocrtscts", "nolock", "local", "hide-password",
+				       "noreplacedefaultroute", NULL};
 	     *w; w++) {
 		CHECK(count(argv, *w) == 1);
 		if (count(argv, *w) != 1)
@@ -85,9 +86,9 @@ static void check_auth(GStrv argv, guint auth)
 		guint bit;
 		const char *refuse;
 	} m[] = {
-		{ L2TP_PPP_AUTH_PAP, "refuse-pap" },	   { L2TP_PPP_AUTH_CHAP, "refuse-chap" },
-		{ L2TP_PPP_AUTH_MSCHAP, "refuse-mschap" }, { L2TP_PPP_AUTH_MSCHAP_V2, "refuse-mschap-v2" },
-		{ L2TP_PPP_AUTH_EAP, "refuse-eap" },
+	    {L2TP_PPP_AUTH_PAP, "refuse-pap"},       {L2TP_PPP_AUTH_CHAP, "refuse-chap"},
+	    {L2TP_PPP_AUTH_MSCHAP, "refuse-mschap"}, {L2TP_PPP_AUTH_MSCHAP_V2, "refuse-mschap-v2"},
+	    {L2TP_PPP_AUTH_EAP, "refuse-eap"},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(m); i++)
@@ -137,7 +138,8 @@ static void test_every_combination(void)
 			o.auth = auth;
 			o.mppe = bits & 1;
 			o.ipsec = (bits >> 1) & 1;
-			o.lcp_echo_interval = (bits >> 2) & 1 ? G_MAXUINT : L2TP_PPP_DEFAULT_LCP_ECHO_INTERVAL;
+			o.lcp_echo_interval =
+			    (bits >> 2) & 1 ? G_MAXUINT : L2TP_PPP_DEFAULT_LCP_ECHO_INTERVAL;
 			o.linkname = (bits >> 3) & 1 ? "office" : NULL;
 			o.dry_run = (bits >> 4) & 1;
 			o.debug = o.linkname != NULL;
@@ -199,9 +201,9 @@ static void expect_invalid(L2tpPppOptions o, const char *what)
 static void test_hostile_values(void)
 {
 	L2tpPppOptions o;
-	const char *bad_ifnames[] = { "", "a-name-far-too-long", "ppp/0", "ppp 0", "ppp:0", ".", "..", "eth0\n",
-				      "ppp0;x", NULL };
-	const char *bad_links[] = { "", ".hidden", "../../etc/x", "a/b", "x y", NULL };
+	const char *bad_ifnames[] = {
+	    "", "a-name-far-too-long", "ppp/0", "ppp 0", "ppp:0", ".", "..", "eth0\n", "ppp0;x", NULL};
+	const char *bad_links[] = {"", ".hidden", "../../etc/x", "a/b", "x y", NULL};
 
 	for (const char **s = bad_ifnames; *s; s++) {
 		o = base_options();
@@ -269,8 +271,8 @@ static void expect_exit(int wait_status, guint hints, gboolean stopped, int code
 	}
 	CHECK(!clean && g_error_matches(error, L2TP_PPP_ERROR, code));
 	if (error && !g_error_matches(error, L2TP_PPP_ERROR, code))
-		fprintf(stderr, "  status %#x: got code %d (%s), expected %d\n", (unsigned)wait_status, error->code,
-			error->message, code);
+		fprintf(stderr, "  status %#x: got code %d (%s), expected %d\n", (unsigned)wait_status,
+			error->code, error->message, code);
 }
 
 static void test_exit_status(void)
@@ -321,7 +323,8 @@ static void test_log_hints(void)
 	CHECK(l2tp_ppp_log_hints("LCP: timeout sending Config-Requests") == L2TP_PPP_HINT_LCP_TIMEOUT);
 	CHECK(l2tp_ppp_log_hints("No response to 5 echo-requests") == L2TP_PPP_HINT_ECHO_TIMEOUT);
 	CHECK(l2tp_ppp_log_hints("MPPE required but peer refused") == L2TP_PPP_HINT_MPPE_REFUSED);
-	CHECK(l2tp_ppp_log_hints("peer refused to authenticate: terminating link") == L2TP_PPP_HINT_AUTH_REFUSED);
+	CHECK(l2tp_ppp_log_hints("peer refused to authenticate: terminating link") ==
+	      L2TP_PPP_HINT_AUTH_REFUSED);
 	CHECK(l2tp_ppp_log_hints("Connect: ppp0 <--> pppol2tp") == 0);
 	CHECK(l2tp_ppp_log_hints("") == 0 && l2tp_ppp_log_hints(NULL) == 0);
 }
