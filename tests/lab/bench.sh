@@ -1,0 +1,20 @@
+#!/bin/bash
+# bench.sh [STACK...] — run the lab benchmark in one VM boot and print the table.
+#   STACKs: classic-kernel classic-userspace (default: both).
+#   LAB_BENCH_RUNS=N timed connects per stack (default 3), LAB_BENCH_SECONDS=N iperf3 time.
+set -uo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+stacks=${*:-classic-kernel classic-userspace}
+results=${LAB_RESULTS:-$(mktemp -d /var/tmp/l2tp-vpn-bench.XXXXXX)}
+"$here/lab" run --timeout "${LAB_BENCH_TIMEOUT:-900}" --results "$results" ${LAB_BUILD:+--build "$LAB_BUILD"} \
+	-e "LAB_BENCH_STACKS=$stacks" -e "LAB_BENCH_RUNS=${LAB_BENCH_RUNS:-3}" \
+	-e "LAB_BENCH_SECONDS=${LAB_BENCH_SECONDS:-5}" bench >"$results/bench-run.log" 2>&1
+rc=$?
+if [[ -f $results/bench/bench.txt ]] && ((rc == 0)); then
+	echo "l2tp-vpn lab benchmark ($(date -u +%F), QEMU TCG, one VM run; compare rows, not machines)"
+	cat "$results/bench/bench.txt"
+else
+	cat "$results/bench-run.log"
+	echo "bench: failed (status $rc); logs in $results/bench/logs" >&2
+fi
+exit $rc
