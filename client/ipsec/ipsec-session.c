@@ -51,6 +51,7 @@ struct _IpsecSession {
 	gboolean watch_found_conn;
 	gboolean watch_found_sa;
 	gboolean restoring;
+	gulong cancel_id;
 };
 
 static IpsecSession *session_ref(IpsecSession *s)
@@ -412,6 +413,17 @@ static void on_up_cleanup_done(GObject *src, GAsyncResult *res, gpointer data)
 static void up_fail(IpsecSession *s, GError *error)
 {
 	GTask *task = g_steal_pointer(&s->up_task);
+	if (!task) {
+		/* A late reply after the up already failed or was cancelled: only tidy up. */
+		g_error_free(error);
+		if (s->loaded && !s->up)
+			cleanup_start(s, NULL);
+		return;
+	}
+	if (s->cancel_id) {
+		g_cancellable_disconnect(g_task_get_cancellable(task), s->cancel_id);
+		s->cancel_id = 0;
+	}
 	if (s->watch_id) {
 		g_source_remove(s->watch_id);
 		s->watch_id = 0;
@@ -426,8 +438,12 @@ static void up_fail(IpsecSession *s, GError *error)
 /* TRUE: stop the chain (cancelled, and the failure path has started; or no up is running). */
 static gboolean up_cancelled(IpsecSession *s)
 {
-	if (!s->up_task)
+	if (!s->up_task) {
+		/* Something may have been loaded after the cleanup passed it. */
+		if (s->loaded && !s->up)
+			cleanup_start(s, NULL);
 		return TRUE;
+	}
 	GCancellable *c = g_task_get_cancellable(s->up_task);
 	if (!c || !g_cancellable_is_cancelled(c))
 		return FALSE;
@@ -978,6 +994,10 @@ static void on_list_sas(GObject *src, GAsyncResult *res, gpointer data)
 		emit(s, IPSEC_EVENT_PROGRESS, NULL, "established: %s", desc);
 		watch_schedule(s);
 		GTask *task = g_steal_pointer(&s->up_task);
+		if (s->cancel_id) {
+			g_cancellable_disconnect(g_task_get_cancellable(task), s->cancel_id);
+			s->cancel_id = 0;
+		}
 		g_task_return_boolean(task, TRUE);
 		g_object_unref(task);
 	}
@@ -1046,9 +1066,32 @@ static void step_initiate(IpsecSession *s)
 
 /* ---- public entry points ------------------------------------------------- */
 
+static gboolean on_up_cancelled_idle(gpointer data)
+{
+	IpsecSession *s = data;
+	if (s->up_task)
+		(void)up_cancelled(s); /* the cancellable fired: this starts the failure path */
+	/* A pending initiate would hold the command connection until charon's timeout:
+	 * drop it; cleanup (terminate) runs on its own connection. */
+	if (s->cmd && !s->up)
+		vici_client_close(s->cmd, NULL);
+	session_unref(s);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_up_cancelled(GCancellable *cancellable, gpointer data)
+{
+	/* Not inside the signal: disconnecting from within it would deadlock. */
+	g_idle_add(on_up_cancelled_idle, session_ref(data));
+}
+
 void ipsec_session_up_async(IpsecSession *s, GCancellable *cancellable, GAsyncReadyCallback callback,
 			    gpointer user_data)
 {
+	/* Always cancellable, so that down_async() can interrupt an up in progress. */
+	g_autoptr(GCancellable) own = cancellable ? NULL : g_cancellable_new();
+	if (!cancellable)
+		cancellable = own;
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
 	g_task_set_source_tag(task, ipsec_session_up_async);
 	if (s->up_task || s->up || s->cleanup_running) {
@@ -1059,6 +1102,8 @@ void ipsec_session_up_async(IpsecSession *s, GCancellable *cancellable, GAsyncRe
 	}
 	s->stopping = FALSE;
 	s->up_task = task;
+	if (cancellable)
+		s->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(on_up_cancelled), s, NULL);
 	step_locate(s);
 }
 

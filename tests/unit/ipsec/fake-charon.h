@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An in-process stand-in for charon's vici socket, for unit tests of the client
+ * and the session lifecycle where a real charon cannot reach an established
+ * CHILD_SA (the host kernel has no ESP). It speaks the wire protocol through
+ * our codec and keeps the state charon would: loaded conns, shared secrets,
+ * keys, established SAs, event registrations per connection.
+ */
+#ifndef L2TPVPN_FAKE_CHARON_H
+#define L2TPVPN_FAKE_CHARON_H
+
+#include <gio/gio.h>
+
+#include "vici-codec.h"
+
+typedef struct {
+	GSocketService *service;
+	char *path;
+	GPtrArray *clients;	/* FakeClient* */
+	GHashTable *conns;	/* name → NULL */
+	GHashTable *shared;	/* id → NULL */
+	GHashTable *keys;	/* id → NULL */
+	GHashTable *established; /* conn name → NULL */
+	guint accepted;
+	/* behaviour */
+	const char *child_mode;	/* "TRANSPORT" by default */
+	gboolean initiate_ok;
+	const char *const *initiate_log;
+	const char *initiate_errmsg;
+	char *hang_command;	/* never answer this command */
+	guint commands_seen;
+	GString *command_log;	/* "cmd;" per request, in order */
+} FakeCharon;
+
+FakeCharon *fake_charon_new(const char *path);
+void fake_charon_free(FakeCharon *fc);
+/* What swanctl --load-all / clear-creds do to vici-loaded state. */
+void fake_charon_forget_conns_and_creds(FakeCharon *fc);
+/* Sends an ike-updown event (up or down) for conn to every registered client. */
+void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up);
+/* Closes every client connection (charon restarting). */
+void fake_charon_kick(FakeCharon *fc);
+/* TRUE if nothing (conn, secret, key, SA) is loaded. */
+gboolean fake_charon_is_clean(FakeCharon *fc);
+
+#endif
