@@ -431,9 +431,8 @@ gboolean l2tp_net_undo(const L2tpNetContext *ctx, GError **error)
 		else
 			g_error_free(err);
 	}
-	if (!state_write(ctx, left, first ? NULL : &first)) {
-		/* state_write set first only if nothing failed before */
-	}
+	/* Keep what is still to undo; a write failure matters only if nothing else failed. */
+	state_write(ctx, left, first ? NULL : &first);
 	if (first) {
 		g_propagate_error(error, first);
 		return FALSE;

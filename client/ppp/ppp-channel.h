@@ -3,10 +3,12 @@
  * The private channel between l2tp-vpn and its pppd plugin.
  *
  * One end of a socketpair(AF_UNIX, SOCK_SEQPACKET) is inherited by pppd and
- * named to the plugin with the option "l2tp-vpn-fd N". Over it the launcher
- * sends the credentials once (they never touch argv, the environment or a
- * file) and the plugin reports what pppd does: phase changes, authentication
- * result, IPCP results, the exit status.
+ * named to the plugin with the option "l2tp-vpn-fd N". The plugin speaks
+ * first (HELLO with pppd's version, while pppd parses that option); only then
+ * does the launcher send the credentials, once (they never touch argv, the
+ * environment or a file). The plugin acknowledges them and from then on
+ * reports what pppd does: phase changes, authentication result, IPCP results,
+ * the exit status.
  *
  * Every message is one frame:
  *   u8 version (PPPCHAN_VERSION) | u8 type | u16 payload length (big endian) | payload
