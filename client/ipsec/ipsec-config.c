@@ -8,30 +8,30 @@
 #include "ipsec-private.h"
 #include "vici-client.h"
 
-G_DEFINE_QUARK(l2tp-vpn-ipsec-error-quark, ipsec_error)
+G_DEFINE_QUARK(l2tp - vpn - ipsec - error - quark, ipsec_error)
 
 const char *ipsec_error_code_name(int code)
 {
 	static const char *const names[] = {
-		[IPSEC_ERROR_INVALID_SETTINGS] = "invalid-settings",
-		[IPSEC_ERROR_CREDENTIALS] = "credentials",
-		[IPSEC_ERROR_CHARON_NOT_RUNNING] = "charon-not-running",
-		[IPSEC_ERROR_PERMISSION_DENIED] = "permission-denied",
-		[IPSEC_ERROR_CHARON_START_FAILED] = "charon-start-failed",
-		[IPSEC_ERROR_IKEV1_UNSUPPORTED] = "ikev1-unsupported",
-		[IPSEC_ERROR_PROTOCOL] = "protocol",
-		[IPSEC_ERROR_TIMEOUT] = "timeout",
-		[IPSEC_ERROR_PEER_UNREACHABLE] = "peer-unreachable",
-		[IPSEC_ERROR_NO_PROPOSAL_CHOSEN] = "no-proposal-chosen",
-		[IPSEC_ERROR_AUTH_FAILED_PSK] = "auth-failed-psk",
-		[IPSEC_ERROR_AUTH_FAILED_CERT] = "auth-failed-cert",
-		[IPSEC_ERROR_TRANSPORT_REFUSED] = "transport-refused",
-		[IPSEC_ERROR_NAT_T_BLOCKED] = "nat-t-blocked",
-		[IPSEC_ERROR_KERNEL_NO_ESP] = "kernel-no-esp",
-		[IPSEC_ERROR_CHILD_FAILED] = "child-failed",
-		[IPSEC_ERROR_NOT_TRANSPORT] = "not-transport",
-		[IPSEC_ERROR_CANCELLED_BY_PEER] = "cancelled-by-peer",
-		[IPSEC_ERROR_FAILED] = "failed",
+	    [IPSEC_ERROR_INVALID_SETTINGS] = "invalid-settings",
+	    [IPSEC_ERROR_CREDENTIALS] = "credentials",
+	    [IPSEC_ERROR_CHARON_NOT_RUNNING] = "charon-not-running",
+	    [IPSEC_ERROR_PERMISSION_DENIED] = "permission-denied",
+	    [IPSEC_ERROR_CHARON_START_FAILED] = "charon-start-failed",
+	    [IPSEC_ERROR_IKEV1_UNSUPPORTED] = "ikev1-unsupported",
+	    [IPSEC_ERROR_PROTOCOL] = "protocol",
+	    [IPSEC_ERROR_TIMEOUT] = "timeout",
+	    [IPSEC_ERROR_PEER_UNREACHABLE] = "peer-unreachable",
+	    [IPSEC_ERROR_NO_PROPOSAL_CHOSEN] = "no-proposal-chosen",
+	    [IPSEC_ERROR_AUTH_FAILED_PSK] = "auth-failed-psk",
+	    [IPSEC_ERROR_AUTH_FAILED_CERT] = "auth-failed-cert",
+	    [IPSEC_ERROR_TRANSPORT_REFUSED] = "transport-refused",
+	    [IPSEC_ERROR_NAT_T_BLOCKED] = "nat-t-blocked",
+	    [IPSEC_ERROR_KERNEL_NO_ESP] = "kernel-no-esp",
+	    [IPSEC_ERROR_CHILD_FAILED] = "child-failed",
+	    [IPSEC_ERROR_NOT_TRANSPORT] = "not-transport",
+	    [IPSEC_ERROR_CANCELLED_BY_PEER] = "cancelled-by-peer",
+	    [IPSEC_ERROR_FAILED] = "failed",
 	};
 	if (code < 0 || code >= (int)G_N_ELEMENTS(names) || !names[code])
 		return "unknown";
@@ -46,37 +46,38 @@ const char *ipsec_error_code_name(int code)
  * "legacy" is NetworkManager-l2tp's merged Windows/macOS list plus MD5.
  */
 static const IpsecProposalPreset presets[] = {
-	{"default", "secure: AES with SHA-2, MODP2048 or better, no SHA1/3DES/MD5",
-	 "aes256-sha256-modp2048,aes256-sha256-ecp256,aes256-sha384-ecp384,aes128-sha256-modp2048,"
-	 "aes256-sha256-modp3072",
-	 "aes256gcm16,aes128gcm16,aes256-sha256,aes128-sha256", FALSE},
-	{"windows", "Windows Server RRAS: AES/3DES with SHA1, MODP2048/MODP1024",
-	 "aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024",
-	 "aes256-sha1,aes128-sha1,3des-sha1", TRUE},
-	{"macos", "gateways tuned for macOS/iOS clients: AES with SHA2/SHA1, MODP2048/1536/1024",
-	 "aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1536,"
-	 "aes256-sha1-modp1024,3des-sha1-modp1024",
-	 "aes256-sha256,aes256-sha1,aes128-sha1,3des-sha1", TRUE},
-	{"meraki", "Cisco Meraki MX client VPN: 3DES/AES128 with SHA1, MODP1024, no PFS",
-	 "3des-sha1-modp1024,aes128-sha1-modp1024,aes256-sha1-modp1024", "3des-sha1,aes128-sha1,aes256-sha1", TRUE},
-	{"mikrotik", "MikroTik RouterOS default profile: AES/3DES with SHA1, MODP2048/MODP1024",
-	 "aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024",
-	 "aes256-sha1,aes128-sha1,3des-sha1", TRUE},
-	{"cisco", "Cisco ASA/IOS L2TP over IPsec: AES/3DES with SHA1 (some MD5), MODP2048/1024",
-	 "aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024,3des-md5-modp1024",
-	 "aes256-sha1,aes128-sha1,3des-sha1,3des-md5", TRUE},
-	{"fortinet", "FortiGate L2TP/IPsec: AES with SHA256/SHA1, MODP2048/1536/1024",
-	 "aes256-sha256-modp2048,aes128-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,"
-	 "aes256-sha1-modp1536,3des-sha1-modp1024",
-	 "aes256-sha256,aes128-sha256,aes256-sha1,aes128-sha1,3des-sha1", TRUE},
-	{"sonicwall", "SonicWall WAN GroupVPN: 3DES/AES with SHA1, MODP1024/2048",
-	 "3des-sha1-modp1024,aes256-sha1-modp1024,aes128-sha1-modp1024,aes256-sha1-modp2048",
-	 "3des-sha1,aes256-sha1,aes128-sha1", TRUE},
-	{"legacy", "anything old: NetworkManager-l2tp's Windows+macOS list plus MD5",
-	 "aes256-sha256-modp2048,aes256-sha256-modp1536,aes256-sha256-modp1024,aes256-sha1-modp2048,"
-	 "aes256-sha1-modp1536,aes256-sha1-modp1024,aes256-sha1-ecp384,aes128-sha1-modp1024,aes128-sha1-ecp256,"
-	 "3des-sha1-modp2048,3des-sha1-modp1024,3des-md5-modp1024",
-	 "aes256-sha1,aes128-sha1,3des-sha1,aes128-md5,3des-md5", TRUE},
+    {"default", "secure: AES with SHA-2, MODP2048 or better, no SHA1/3DES/MD5",
+     "aes256-sha256-modp2048,aes256-sha256-ecp256,aes256-sha384-ecp384,aes128-sha256-modp2048,"
+     "aes256-sha256-modp3072",
+     "aes256gcm16,aes128gcm16,aes256-sha256,aes128-sha256", FALSE},
+    {"windows", "Windows Server RRAS: AES/3DES with SHA1, MODP2048/MODP1024",
+     "aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024",
+     "aes256-sha1,aes128-sha1,3des-sha1", TRUE},
+    {"macos", "gateways tuned for macOS/iOS clients: AES with SHA2/SHA1, MODP2048/1536/1024",
+     "aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1536,"
+     "aes256-sha1-modp1024,3des-sha1-modp1024",
+     "aes256-sha256,aes256-sha1,aes128-sha1,3des-sha1", TRUE},
+    {"meraki", "Cisco Meraki MX client VPN: 3DES/AES128 with SHA1, MODP1024, no PFS",
+     "3des-sha1-modp1024,aes128-sha1-modp1024,aes256-sha1-modp1024", "3des-sha1,aes128-sha1,aes256-sha1",
+     TRUE},
+    {"mikrotik", "MikroTik RouterOS default profile: AES/3DES with SHA1, MODP2048/MODP1024",
+     "aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024",
+     "aes256-sha1,aes128-sha1,3des-sha1", TRUE},
+    {"cisco", "Cisco ASA/IOS L2TP over IPsec: AES/3DES with SHA1 (some MD5), MODP2048/1024",
+     "aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024,3des-md5-modp1024",
+     "aes256-sha1,aes128-sha1,3des-sha1,3des-md5", TRUE},
+    {"fortinet", "FortiGate L2TP/IPsec: AES with SHA256/SHA1, MODP2048/1536/1024",
+     "aes256-sha256-modp2048,aes128-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,"
+     "aes256-sha1-modp1536,3des-sha1-modp1024",
+     "aes256-sha256,aes128-sha256,aes256-sha1,aes128-sha1,3des-sha1", TRUE},
+    {"sonicwall", "SonicWall WAN GroupVPN: 3DES/AES with SHA1, MODP1024/2048",
+     "3des-sha1-modp1024,aes256-sha1-modp1024,aes128-sha1-modp1024,aes256-sha1-modp2048",
+     "3des-sha1,aes256-sha1,aes128-sha1", TRUE},
+    {"legacy", "anything old: NetworkManager-l2tp's Windows+macOS list plus MD5",
+     "aes256-sha256-modp2048,aes256-sha256-modp1536,aes256-sha256-modp1024,aes256-sha1-modp2048,"
+     "aes256-sha1-modp1536,aes256-sha1-modp1024,aes256-sha1-ecp384,aes128-sha1-modp1024,aes128-sha1-ecp256,"
+     "3des-sha1-modp2048,3des-sha1-modp1024,3des-md5-modp1024",
+     "aes256-sha1,aes128-sha1,3des-sha1,aes128-md5,3des-md5", TRUE},
 };
 
 const IpsecProposalPreset *ipsec_proposal_presets(gsize *count)
@@ -133,8 +134,9 @@ static char *first_ike_dh_group(const IpsecSettings *s)
 
 char **ipsec_esp_proposals(const IpsecSettings *s)
 {
-	const char *text = s->esp_proposals && *s->esp_proposals ? s->esp_proposals
-								 : ipsec_proposal_preset_find(s->proposal_preset)->esp;
+	const char *text = s->esp_proposals && *s->esp_proposals
+			       ? s->esp_proposals
+			       : ipsec_proposal_preset_find(s->proposal_preset)->esp;
 	char **esp = split_proposals(text);
 	g_autofree char *dh = s->pfs ? first_ike_dh_group(s) : NULL;
 	if (!dh)
@@ -225,8 +227,9 @@ static gboolean validate_auth(const IpsecSettings *s, GError **error)
 	if (!s->cert_path)
 		return fail(error, "Certificate authentication needs a certificate (PEM, DER or PKCS#12)");
 	if (!s->ca_cert_path)
-		return fail(error, "Certificate authentication needs the CA certificate that signed the gateway's "
-				   "certificate (or a PKCS#12 bundle containing it)");
+		return fail(error,
+			    "Certificate authentication needs the CA certificate that signed the gateway's "
+			    "certificate (or a PKCS#12 bundle containing it)");
 	return TRUE;
 }
 
@@ -236,19 +239,25 @@ gboolean ipsec_settings_validate(const IpsecSettings *s, GError **error)
 	if (!s->gateway || !*s->gateway)
 		return fail(error, "No gateway address");
 	if (s->local_port == 0)
-		return fail(error, "The L2TP socket's local port is needed for the traffic selector (got 0): bind the "
-				   "L2TP socket first");
+		return fail(
+		    error,
+		    "The L2TP socket's local port is needed for the traffic selector (got 0): bind the "
+		    "L2TP socket first");
 	if (!s->profile || !profile_is_valid(s->profile))
-		return fail(error, "Profile name “%s” is not usable in a connection name: use 1-32 of A-Z a-z 0-9 - _",
-			    s->profile ? s->profile : "");
+		return fail(
+		    error,
+		    "Profile name “%s” is not usable in a connection name: use 1-32 of A-Z a-z 0-9 - _",
+		    s->profile ? s->profile : "");
 	if (!(path = vici_uri_to_path(s->vici_uri, error)))
 		return FALSE;
 	if (s->aggressive && (!s->local_id || !*s->local_id))
-		return fail(error, "Aggressive mode sends our identity in the clear and needs an explicit local "
-				   "identity (e.g. an FQDN or user@FQDN the gateway expects)");
+		return fail(error,
+			    "Aggressive mode sends our identity in the clear and needs an explicit local "
+			    "identity (e.g. an FQDN or user@FQDN the gateway expects)");
 	if (s->proposal_preset && *s->proposal_preset && !ipsec_proposal_preset_find(s->proposal_preset))
-		return fail(error, "Unknown proposal preset “%s” (known: default, windows, macos, meraki, mikrotik, "
-				   "cisco, fortinet, sonicwall, legacy)",
+		return fail(error,
+			    "Unknown proposal preset “%s” (known: default, windows, macos, meraki, mikrotik, "
+			    "cisco, fortinet, sonicwall, legacy)",
 			    s->proposal_preset);
 	g_auto(GStrv) ike = ipsec_ike_proposals(s);
 	g_auto(GStrv) esp = ipsec_esp_proposals(s);

@@ -14,7 +14,8 @@
 
 static GError *cred_error(const char *what, const char *path, int rc)
 {
-	return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CREDENTIALS, "%s %s: %s", what, path, gnutls_strerror(rc));
+	return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CREDENTIALS, "%s %s: %s", what, path,
+			   gnutls_strerror(rc));
 }
 
 static void datum_wipe(gnutls_datum_t *d)
@@ -102,9 +103,9 @@ static gboolean import_cert(const char *path, gnutls_x509_crt_t crt, GError **er
 static GError *key_error(const char *path, int rc, gboolean have_passphrase)
 {
 	if (rc == GNUTLS_E_DECRYPTION_FAILED || rc == GNUTLS_E_MAC_VERIFY_FAILED)
-		return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CREDENTIALS,
-				   "Cannot decrypt %s: %s", path,
-				   have_passphrase ? "wrong passphrase" : "it is encrypted and no passphrase was given");
+		return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CREDENTIALS, "Cannot decrypt %s: %s", path,
+				   have_passphrase ? "wrong passphrase"
+						   : "it is encrypted and no passphrase was given");
 	return cred_error("Cannot read private key", path, rc);
 }
 
@@ -156,8 +157,8 @@ static gboolean load_pkcs12(const IpsecSettings *s, gnutls_x509_privkey_t *key, 
 	gnutls_free(chain);
 	gnutls_free(extra);
 	if (!*crt) {
-		g_set_error(error, IPSEC_ERROR, IPSEC_ERROR_CREDENTIALS, "PKCS#12 bundle %s has no certificate",
-			    s->cert_path);
+		g_set_error(error, IPSEC_ERROR, IPSEC_ERROR_CREDENTIALS,
+			    "PKCS#12 bundle %s has no certificate", s->cert_path);
 		return FALSE;
 	}
 	return TRUE;
@@ -165,7 +166,8 @@ static gboolean load_pkcs12(const IpsecSettings *s, gnutls_x509_privkey_t *key, 
 
 static gboolean looks_like_pkcs12(const IpsecSettings *s)
 {
-	return !s->key_path || g_str_has_suffix(s->cert_path, ".p12") || g_str_has_suffix(s->cert_path, ".pfx");
+	return !s->key_path || g_str_has_suffix(s->cert_path, ".p12") ||
+	       g_str_has_suffix(s->cert_path, ".pfx");
 }
 
 static gboolean key_matches_cert(gnutls_x509_privkey_t key, gnutls_x509_crt_t crt)

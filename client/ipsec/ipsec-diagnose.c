@@ -60,17 +60,20 @@ static char *preset_hint(const IpsecSettings *s, gboolean esp)
 	g_auto(GStrv) ours = esp ? ipsec_esp_proposals(s) : ipsec_ike_proposals(s);
 	g_autofree char *offered = joined(ours);
 	const char *current = s->proposal_preset && *s->proposal_preset ? s->proposal_preset : "default";
-	gboolean free_text = esp ? (s->esp_proposals && *s->esp_proposals) : (s->ike_proposals && *s->ike_proposals);
+	gboolean free_text =
+	    esp ? (s->esp_proposals && *s->esp_proposals) : (s->ike_proposals && *s->ike_proposals);
 	GString *hint = g_string_new(NULL);
-	g_string_append_printf(hint, "we offered %s%s%s", free_text ? "" : current, free_text ? "" : ": ", offered);
+	g_string_append_printf(hint, "we offered %s%s%s", free_text ? "" : current, free_text ? "" : ": ",
+			       offered);
 	if (esp)
-		g_string_append_printf(hint, ". The gateway may %s PFS: try with PFS %s", s->pfs ? "refuse" : "require",
-				       s->pfs ? "off" : "on");
+		g_string_append_printf(hint, ". The gateway may %s PFS: try with PFS %s",
+				       s->pfs ? "refuse" : "require", s->pfs ? "off" : "on");
 	if (g_strcmp0(current, "legacy") != 0 || free_text)
-		g_string_append(hint, esp ? "; or a preset matching the server: windows, macos, mikrotik, cisco "
-					    "(SHA1/3DES), meraki (3DES, no PFS), fortinet, sonicwall, or legacy (MD5)"
-					  : ". Try the preset for the server's vendor (windows, macos, meraki, mikrotik, "
-					    "cisco, fortinet, sonicwall), or legacy for old SHA1/MODP1024/3DES servers");
+		g_string_append(
+		    hint, esp ? "; or a preset matching the server: windows, macos, mikrotik, cisco "
+				"(SHA1/3DES), meraki (3DES, no PFS), fortinet, sonicwall, or legacy (MD5)"
+			      : ". Try the preset for the server's vendor (windows, macos, meraki, mikrotik, "
+				"cisco, fortinet, sonicwall), or legacy for old SHA1/MODP1024/3DES servers");
 	return g_string_free(hint, FALSE);
 }
 
@@ -87,17 +90,19 @@ static GError *err(IpsecError code, const char *format, ...)
 
 static GError *diagnose_kernel(const IpsecInitiateLog *log)
 {
-	if (!find_line(log, "unable to add SAD entry") && !find_line(log, "unable to install inbound and outbound") &&
+	if (!find_line(log, "unable to add SAD entry") &&
+	    !find_line(log, "unable to install inbound and outbound") &&
 	    !find_line(log, "Protocol not supported"))
 		return NULL;
 	/* The netlink errno says why: ENOSYS/EPROTONOSUPPORT mean no ESP in this kernel. */
 	const char *why = find_line(log, "received netlink error");
 	if (!why)
 		why = find_line(log, "unable to add SAD entry");
-	return err(IPSEC_ERROR_KERNEL_NO_ESP,
-		   "IKE_SA established, but the kernel refused to install the ESP SA (%s). This kernel lacks ESP "
-		   "support (CONFIG_INET_ESP / esp4 module, xfrm): load esp4 or use a kernel with IPsec",
-		   why ? why : "unable to install IPsec SA");
+	return err(
+	    IPSEC_ERROR_KERNEL_NO_ESP,
+	    "IKE_SA established, but the kernel refused to install the ESP SA (%s). This kernel lacks ESP "
+	    "support (CONFIG_INET_ESP / esp4 module, xfrm): load esp4 or use a kernel with IPsec",
+	    why ? why : "unable to install IPsec SA");
 }
 
 static GError *diagnose_auth(const IpsecInitiateLog *log, const IpsecSettings *s)
@@ -117,9 +122,10 @@ static GError *diagnose_auth(const IpsecInitiateLog *log, const IpsecSettings *s
 			line = find_line(log, "INVALID_HASH_INFORMATION");
 	}
 	if (!line && !psk) {
-		const char *needles[] = {"no trusted", "constraint check failed", "no private key found",
-					 "certificate status", "signature validation failed", "no RSA public key",
-					 "not trusted"};
+		const char *needles[] = {
+		    "no trusted",         "constraint check failed",     "no private key found",
+		    "certificate status", "signature validation failed", "no RSA public key",
+		    "not trusted"};
 		for (gsize i = 0; !line && i < G_N_ELEMENTS(needles); i++)
 			line = find_line(log, needles[i]);
 	}
@@ -128,10 +134,12 @@ static GError *diagnose_auth(const IpsecInitiateLog *log, const IpsecSettings *s
 	if (!line)
 		return NULL;
 	if (psk)
-		return err(IPSEC_ERROR_AUTH_FAILED_PSK,
-			   "Authentication failed, most likely a wrong pre-shared key (charon: %s). IKEv1 main mode "
-			   "gives no clear refusal: check the PSK%s",
-			   line, s->aggressive ? " and the local identity the gateway expects" : " (and identities)");
+		return err(
+		    IPSEC_ERROR_AUTH_FAILED_PSK,
+		    "Authentication failed, most likely a wrong pre-shared key (charon: %s). IKEv1 main mode "
+		    "gives no clear refusal: check the PSK%s",
+		    line,
+		    s->aggressive ? " and the local identity the gateway expects" : " (and identities)");
 	return err(IPSEC_ERROR_AUTH_FAILED_CERT,
 		   "Certificate authentication failed (charon: %s): check that the CA certificate signed the "
 		   "gateway's certificate, the gateway identity, and that the gateway trusts our certificate",
@@ -161,29 +169,34 @@ static GError *diagnose_child(const IpsecInitiateLog *log, const IpsecSettings *
 	if (!line)
 		line = find_line(log, "traffic selectors");
 	if (line)
-		return err(IPSEC_ERROR_TRANSPORT_REFUSED,
-			   "The gateway refused our transport-mode SA for UDP %u → %u (%s): it must accept L2TP in "
-			   "transport mode; some servers reject a source port other than 1701",
-			   s->local_port, s->remote_port, line);
-	return err(IPSEC_ERROR_CHILD_FAILED, "The IKE_SA is up but the CHILD_SA failed%s%s", log->errmsg ? ": " : "",
-		   log->errmsg ? log->errmsg : "");
+		return err(
+		    IPSEC_ERROR_TRANSPORT_REFUSED,
+		    "The gateway refused our transport-mode SA for UDP %u → %u (%s): it must accept L2TP in "
+		    "transport mode; some servers reject a source port other than 1701",
+		    s->local_port, s->remote_port, line);
+	return err(IPSEC_ERROR_CHILD_FAILED, "The IKE_SA is up but the CHILD_SA failed%s%s",
+		   log->errmsg ? ": " : "", log->errmsg ? log->errmsg : "");
 }
 
 static GError *diagnose_silence(const IpsecInitiateLog *log, const IpsecSettings *s)
 {
 	if (log->nat_detected)
-		return err(IPSEC_ERROR_NAT_T_BLOCKED,
-			   "A NAT was detected and charon moved to UDP port 4500, but the gateway stopped answering: "
-			   "UDP 4500 (NAT-T) seems blocked on the way, or the gateway does not support NAT-T");
+		return err(
+		    IPSEC_ERROR_NAT_T_BLOCKED,
+		    "A NAT was detected and charon moved to UDP port 4500, but the gateway stopped "
+		    "answering: "
+		    "UDP 4500 (NAT-T) seems blocked on the way, or the gateway does not support NAT-T");
 	if (!log->received_packet && find_line(log, "retransmit"))
 		return err(IPSEC_ERROR_PEER_UNREACHABLE,
-			   "No answer from the gateway %s on UDP 500: it is unreachable, not an IPsec server, or UDP "
+			   "No answer from the gateway %s on UDP 500: it is unreachable, not an IPsec "
+			   "server, or UDP "
 			   "500/4500 is filtered",
 			   s->gateway);
 	if (log->received_packet && !log->ike_established && s->auth == IPSEC_AUTH_PSK &&
 	    find_line(log, "retransmit"))
 		return err(IPSEC_ERROR_AUTH_FAILED_PSK,
-			   "The gateway stopped answering after the key exchange: this is how IKEv1 main mode reacts "
+			   "The gateway stopped answering after the key exchange: this is how IKEv1 main "
+			   "mode reacts "
 			   "to a wrong pre-shared key, so most likely the PSK is wrong");
 	return NULL;
 }
@@ -192,14 +205,16 @@ GError *ipsec_diagnose_failure(const IpsecInitiateLog *log, const IpsecSettings 
 {
 	GError *e;
 	if (!log->sent_packet && ipsec_version_may_lack_ikev1(log->daemon_version))
-		return err(IPSEC_ERROR_IKEV1_UNSUPPORTED,
-			   "charon %s sent nothing for our IKEv1 connection: strongSwan 6.1 and later disable IKEv1 "
-			   "unless built with --enable-ikev1, and L2TP/IPsec needs IKEv1",
-			   log->daemon_version);
+		return err(
+		    IPSEC_ERROR_IKEV1_UNSUPPORTED,
+		    "charon %s sent nothing for our IKEv1 connection: strongSwan 6.1 and later disable IKEv1 "
+		    "unless built with --enable-ikev1, and L2TP/IPsec needs IKEv1",
+		    log->daemon_version);
 	if (find_line(log, "IKEv1") && find_line(log, "not supported"))
-		return err(IPSEC_ERROR_IKEV1_UNSUPPORTED,
-			   "This charon was built without IKEv1 (strongSwan >= 6.1 default; needs --enable-ikev1), "
-			   "and L2TP/IPsec needs IKEv1");
+		return err(
+		    IPSEC_ERROR_IKEV1_UNSUPPORTED,
+		    "This charon was built without IKEv1 (strongSwan >= 6.1 default; needs --enable-ikev1), "
+		    "and L2TP/IPsec needs IKEv1");
 	if (log->ike_established && (e = diagnose_kernel(log)))
 		return e;
 	if ((e = diagnose_proposals(log, s)))
@@ -235,11 +250,13 @@ gboolean ipsec_pid1_is_systemd(const char *proc1_comm_path)
 	return g_strcmp0(comm, "systemd") == 0;
 }
 
-GError *ipsec_charon_not_running_error(const char *socket_path, gboolean pid1_is_systemd, gboolean default_uri)
+GError *ipsec_charon_not_running_error(const char *socket_path, gboolean pid1_is_systemd,
+				       gboolean default_uri)
 {
 	if (!pid1_is_systemd)
 		return err(IPSEC_ERROR_CHARON_NOT_RUNNING,
-			   "strongSwan's charon is not running (no vici socket at %s), and systemd is not PID 1 here, "
+			   "strongSwan's charon is not running (no vici socket at %s), and systemd is not "
+			   "PID 1 here, "
 			   "so it cannot be started for you: start charon (e.g. /usr/lib/ipsec/charon) first",
 			   socket_path);
 	return err(IPSEC_ERROR_CHARON_NOT_RUNNING,

@@ -29,11 +29,11 @@ char *ipsec_remote_ts(const IpsecSettings *s);
 
 /* Resolved credentials, ready to hand to charon. */
 typedef struct {
-	GBytes *cert_pem;    /* our certificate (PEM), NULL for PSK */
-	GBytes *ca_pem;	     /* CA certificate (PEM), may be NULL */
-	GBytes *key_pem;     /* unencrypted private key (PEM); wiped on clear */
+	GBytes *cert_pem;     /* our certificate (PEM), NULL for PSK */
+	GBytes *ca_pem;       /* CA certificate (PEM), may be NULL */
+	GBytes *key_pem;      /* unencrypted private key (PEM); wiped on clear */
 	const char *key_type; /* "rsa", "ecdsa" or "any" */
-	char *subject;	     /* our certificate's subject DN */
+	char *subject;        /* our certificate's subject DN */
 } IpsecCreds;
 
 gboolean ipsec_creds_load(const IpsecSettings *s, IpsecCreds *creds, GError **error);
@@ -49,12 +49,12 @@ void ipsec_build_load_key(struct vici_builder *b, const IpsecCreds *creds);
 /* ---- diagnosis ----------------------------------------------------------- */
 
 typedef struct {
-	GPtrArray *lines;	   /* control-log messages, in order */
-	gboolean ike_established;  /* seen "IKE_SA ... established" */
-	gboolean sent_packet;	   /* seen "sending packet" */
-	gboolean received_packet;  /* seen "received packet" */
-	gboolean nat_detected;	   /* seen "behind NAT" */
-	const char *errmsg;	   /* initiate's errmsg, if any */
+	GPtrArray *lines;           /* control-log messages, in order */
+	gboolean ike_established;   /* seen "IKE_SA ... established" */
+	gboolean sent_packet;       /* seen "sending packet" */
+	gboolean received_packet;   /* seen "received packet" */
+	gboolean nat_detected;      /* seen "behind NAT" */
+	const char *errmsg;         /* initiate's errmsg, if any */
 	const char *daemon_version; /* from the version command, e.g. "5.9.8" */
 } IpsecInitiateLog;
 
@@ -69,7 +69,7 @@ gboolean ipsec_version_may_lack_ikev1(const char *daemon_version);
 /* ---- finding charon ------------------------------------------------------ */
 
 typedef enum {
-	IPSEC_CHARON_CONNECT,	    /* socket exists: connect */
+	IPSEC_CHARON_CONNECT,       /* socket exists: connect */
 	IPSEC_CHARON_START_SYSTEMD, /* absent, systemd is PID 1, default socket: start strongswan.service */
 	IPSEC_CHARON_NOT_RUNNING,   /* absent and we cannot start it: clear error */
 } IpsecCharonAction;
@@ -78,7 +78,8 @@ typedef enum {
 IpsecCharonAction ipsec_charon_decide(gboolean socket_exists, gboolean pid1_is_systemd, gboolean default_uri);
 /* Reads /proc/1/comm (or a test override path). */
 gboolean ipsec_pid1_is_systemd(const char *proc1_comm_path);
-GError *ipsec_charon_not_running_error(const char *socket_path, gboolean pid1_is_systemd, gboolean default_uri);
+GError *ipsec_charon_not_running_error(const char *socket_path, gboolean pid1_is_systemd,
+				       gboolean default_uri);
 
 G_END_DECLS
 

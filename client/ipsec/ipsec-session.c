@@ -96,11 +96,11 @@ static void session_unref(IpsecSession *s)
 const char *ipsec_event_type_name(IpsecEventType type)
 {
 	static const char *const names[] = {
-		[IPSEC_EVENT_PROGRESS] = "progress",	       [IPSEC_EVENT_IKE_UP] = "ike-up",
-		[IPSEC_EVENT_IKE_DOWN] = "ike-down",	       [IPSEC_EVENT_CHILD_UP] = "child-up",
-		[IPSEC_EVENT_CHILD_DOWN] = "child-down",       [IPSEC_EVENT_IKE_REKEYED] = "ike-rekeyed",
-		[IPSEC_EVENT_CHILD_REKEYED] = "child-rekeyed", [IPSEC_EVENT_CONN_VANISHED] = "conn-vanished",
-		[IPSEC_EVENT_CONN_RESTORED] = "conn-restored", [IPSEC_EVENT_CHARON_LOST] = "charon-lost",
+	    [IPSEC_EVENT_PROGRESS] = "progress",           [IPSEC_EVENT_IKE_UP] = "ike-up",
+	    [IPSEC_EVENT_IKE_DOWN] = "ike-down",           [IPSEC_EVENT_CHILD_UP] = "child-up",
+	    [IPSEC_EVENT_CHILD_DOWN] = "child-down",       [IPSEC_EVENT_IKE_REKEYED] = "ike-rekeyed",
+	    [IPSEC_EVENT_CHILD_REKEYED] = "child-rekeyed", [IPSEC_EVENT_CONN_VANISHED] = "conn-vanished",
+	    [IPSEC_EVENT_CONN_RESTORED] = "conn-restored", [IPSEC_EVENT_CHARON_LOST] = "charon-lost",
 	};
 	if ((int)type < 0 || type >= G_N_ELEMENTS(names))
 		return "unknown";
@@ -108,7 +108,7 @@ const char *ipsec_event_type_name(IpsecEventType type)
 }
 
 static void emit(IpsecSession *s, IpsecEventType type, const GError *error, const char *format, ...)
-	G_GNUC_PRINTF(4, 5);
+    G_GNUC_PRINTF(4, 5);
 
 static void emit(IpsecSession *s, IpsecEventType type, const GError *error, const char *format, ...)
 {
@@ -128,10 +128,11 @@ void ipsec_sa_info_free(IpsecSaInfo *i)
 {
 	if (!i)
 		return;
-	char **strings[] = {&i->ike_name,   &i->child_name, &i->ike_version, &i->local_host,  &i->remote_host,
-			    &i->ike_encr,   &i->ike_integ,  &i->ike_prf,     &i->ike_dh,      &i->child_mode,
-			    &i->child_protocol, &i->child_encr, &i->child_integ, &i->child_dh, &i->spi_in,
-			    &i->spi_out,    &i->local_ts,   &i->remote_ts};
+	char **strings[] = {&i->ike_name,    &i->child_name, &i->ike_version,    &i->local_host,
+			    &i->remote_host, &i->ike_encr,   &i->ike_integ,      &i->ike_prf,
+			    &i->ike_dh,      &i->child_mode, &i->child_protocol, &i->child_encr,
+			    &i->child_integ, &i->child_dh,   &i->spi_in,         &i->spi_out,
+			    &i->local_ts,    &i->remote_ts};
 	for (gsize k = 0; k < G_N_ELEMENTS(strings); k++)
 		g_free(*strings[k]);
 	g_free(i);
@@ -145,11 +146,12 @@ static const char *or_none(const char *v)
 char *ipsec_sa_info_describe(const IpsecSaInfo *i)
 {
 	return g_strdup_printf("IKEv%s%s %s/%s/%s/%s %s:%u-%s:%u%s; %s %s %s/%s%s%s %s === %s%s spi %s/%s",
-			       or_none(i->ike_version), i->aggressive ? " aggressive" : " main", or_none(i->ike_encr),
-			       or_none(i->ike_integ), or_none(i->ike_prf), or_none(i->ike_dh), or_none(i->local_host),
-			       i->local_ike_port, or_none(i->remote_host), i->remote_ike_port,
-			       i->nat_detected ? " NAT" : "", or_none(i->child_protocol), or_none(i->child_mode),
-			       or_none(i->child_encr), or_none(i->child_integ), i->child_dh ? "/" : "",
+			       or_none(i->ike_version), i->aggressive ? " aggressive" : " main",
+			       or_none(i->ike_encr), or_none(i->ike_integ), or_none(i->ike_prf),
+			       or_none(i->ike_dh), or_none(i->local_host), i->local_ike_port,
+			       or_none(i->remote_host), i->remote_ike_port, i->nat_detected ? " NAT" : "",
+			       or_none(i->child_protocol), or_none(i->child_mode), or_none(i->child_encr),
+			       or_none(i->child_integ), i->child_dh ? "/" : "",
 			       i->child_dh ? i->child_dh : "", or_none(i->local_ts), or_none(i->remote_ts),
 			       i->child_encap ? " UDP-encap" : "", or_none(i->spi_in), or_none(i->spi_out));
 }
@@ -256,8 +258,8 @@ static guint cmd_timeout(IpsecSession *s)
 
 /* Sends a message built by the caller; the builder is consumed (and wiped). */
 static void send_command(IpsecSession *s, ViciClient *client, const char *command, struct vici_builder *b,
-			 const char *stream, ViciEventFunc stream_func, guint timeout_ms, GAsyncReadyCallback cb,
-			 gpointer data)
+			 const char *stream, ViciEventFunc stream_func, guint timeout_ms,
+			 GAsyncReadyCallback cb, gpointer data)
 {
 	uint8_t *msg = NULL;
 	size_t len = 0;
@@ -269,7 +271,8 @@ static void send_command(IpsecSession *s, ViciClient *client, const char *comman
 		len = 0;
 		command = "";
 	}
-	vici_client_command_async(client, command, msg, len, stream, stream_func, s, timeout_ms, NULL, cb, data);
+	vici_client_command_async(client, command, msg, len, stream, stream_func, s, timeout_ms, NULL, cb,
+				  data);
 	vici_buffer_free_secure(msg, len);
 }
 
@@ -314,7 +317,8 @@ static void cleanup_done(IpsecSession *s)
 static gboolean is_missing(const char *errmsg)
 {
 	/* charon's wording when there is nothing to remove: that is success for us. */
-	return errmsg && (strstr(errmsg, "not found") || strstr(errmsg, "no matching") || strstr(errmsg, "unknown"));
+	return errmsg &&
+	       (strstr(errmsg, "not found") || strstr(errmsg, "no matching") || strstr(errmsg, "unknown"));
 }
 
 typedef struct {
@@ -333,9 +337,12 @@ static void on_cleanup_reply(GObject *src, GAsyncResult *res, gpointer data)
 	/* Never loop on a step: clear its flag either way, and report what was left behind. */
 	s->loaded &= ~ctx->flag;
 	if (!(resp && (vici_response_ok(resp, &errmsg) || is_missing(errmsg))) && !s->cleanup_error)
-		s->cleanup_error = g_error_new(IPSEC_ERROR, IPSEC_ERROR_FAILED, "Cleanup of %s (%s) in charon failed: %s",
-					       s->conn_name, ctx->what,
-					       error ? error->message : errmsg ? errmsg : "refused");
+		s->cleanup_error =
+		    g_error_new(IPSEC_ERROR, IPSEC_ERROR_FAILED, "Cleanup of %s (%s) in charon failed: %s",
+				s->conn_name, ctx->what,
+				error    ? error->message
+				: errmsg ? errmsg
+					 : "refused");
 	vici_node_free(resp);
 	g_free(ctx);
 	cleanup_step(s);
@@ -351,8 +358,8 @@ static void cleanup_send(IpsecSession *s, const char *command, struct vici_build
 		msg = NULL;
 		len = 0;
 	}
-	vici_client_command_async(s->cleanup, command, msg, len, NULL, NULL, NULL, cmd_timeout(s) + 5000, NULL,
-				  on_cleanup_reply, ctx);
+	vici_client_command_async(s->cleanup, command, msg, len, NULL, NULL, NULL, cmd_timeout(s) + 5000,
+				  NULL, on_cleanup_reply, ctx);
 	vici_buffer_free_secure(msg, len);
 }
 
@@ -492,8 +499,8 @@ static void on_child_updown(const char *event, const struct vici_node *msg, gpoi
 	if (vici_node_is_yes(msg, "up")) {
 		emit(s, IPSEC_EVENT_CHILD_UP, NULL, "CHILD_SA %s up", s->conn_name);
 	} else if (!s->stopping) {
-		g_autoptr(GError) e = g_error_new(IPSEC_ERROR, IPSEC_ERROR_CANCELLED_BY_PEER,
-						  "The ESP SA for L2TP went down");
+		g_autoptr(GError) e =
+		    g_error_new(IPSEC_ERROR, IPSEC_ERROR_CANCELLED_BY_PEER, "The ESP SA for L2TP went down");
 		emit(s, IPSEC_EVENT_CHILD_DOWN, s->up ? e : NULL, "CHILD_SA %s down", s->conn_name);
 	}
 }
@@ -530,7 +537,8 @@ static void on_restored(IpsecSession *s, const GError *error)
 {
 	s->restoring = FALSE;
 	if (error)
-		emit(s, IPSEC_EVENT_PROGRESS, error, "could not restore %s: %s", s->conn_name, error->message);
+		emit(s, IPSEC_EVENT_PROGRESS, error, "could not restore %s: %s", s->conn_name,
+		     error->message);
 	else
 		emit(s, IPSEC_EVENT_CONN_RESTORED, NULL, "reloaded %s into charon", s->conn_name);
 	watch_schedule(s);
@@ -557,9 +565,10 @@ static void on_watch_shared(GObject *src, GAsyncResult *res, gpointer data)
 		return;
 	}
 	if (!s->watch_found_conn || !shared_present) {
-		emit(s, IPSEC_EVENT_CONN_VANISHED, NULL,
-		     "%s vanished from charon (%s missing; e.g. swanctl --load-all or clear-creds): reloading",
-		     s->conn_name, !s->watch_found_conn ? "connection" : "shared secret");
+		emit(
+		    s, IPSEC_EVENT_CONN_VANISHED, NULL,
+		    "%s vanished from charon (%s missing; e.g. swanctl --load-all or clear-creds): reloading",
+		    s->conn_name, !s->watch_found_conn ? "connection" : "shared secret");
 		s->restoring = TRUE;
 		load_credentials(s, TRUE);
 	} else {
@@ -597,7 +606,8 @@ static gboolean on_watch_tick(gpointer data)
 	vici_builder_init(&b);
 	vici_builder_kv_str(&b, "ike", s->conn_name);
 	session_ref(s);
-	send_command(s, s->cmd, "list-conns", &b, "list-conn", on_list_conn, cmd_timeout(s), on_watch_conns, s);
+	send_command(s, s->cmd, "list-conns", &b, "list-conn", on_list_conn, cmd_timeout(s), on_watch_conns,
+		     s);
 	return G_SOURCE_REMOVE;
 }
 
@@ -663,8 +673,8 @@ static void events_register(IpsecSession *s, GAsyncReadyCallback done, gpointer 
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(watched_events); i++) {
 		gboolean last = i + 1 == G_N_ELEMENTS(watched_events);
-		vici_client_register_async(s->events, watched_events[i], watched_handler(watched_events[i]), s,
-					   cmd_timeout(s), NULL, last ? done : NULL, last ? data : NULL);
+		vici_client_register_async(s->events, watched_events[i], watched_handler(watched_events[i]),
+					   s, cmd_timeout(s), NULL, last ? done : NULL, last ? data : NULL);
 	}
 }
 
@@ -672,12 +682,31 @@ static void events_register(IpsecSession *s, GAsyncReadyCallback done, gpointer 
 
 static void step_initiate(IpsecSession *s);
 
+/* A charon without IKEv1 may refuse the conn itself rather than the negotiation. */
+static GError *load_conn_error(IpsecSession *s, GError *error)
+{
+	g_autofree char *lower = g_ascii_strdown(error->message, -1);
+	if ((strstr(lower, "ikev1") || strstr(lower, "ike version")) ||
+	    (ipsec_version_may_lack_ikev1(s->daemon_version) && strstr(lower, "version"))) {
+		GError *e =
+		    g_error_new(IPSEC_ERROR, IPSEC_ERROR_IKEV1_UNSUPPORTED,
+				"charon %s refused our IKEv1 connection (%s): strongSwan 6.1 and later "
+				"disable IKEv1 unless built with --enable-ikev1, and L2TP/IPsec needs IKEv1",
+				s->daemon_version ? s->daemon_version : "", error->message);
+		g_error_free(error);
+		return e;
+	}
+	return error;
+}
+
 static void on_load_conn(GObject *src, GAsyncResult *res, gpointer data)
 {
 	IpsecSession *s = data;
 	g_autoptr(GError) error = NULL;
 	struct vici_node *resp = finish_ok(s->cmd, res, "our connection (load-conn)", &error);
 	vici_node_free(resp);
+	if (error && error->domain == IPSEC_ERROR && error->code == IPSEC_ERROR_FAILED)
+		error = load_conn_error(s, error);
 	if (resp)
 		s->loaded |= LOADED_CONN;
 	if (s->restoring) {
@@ -792,7 +821,8 @@ static void step_events(IpsecSession *s)
 		return;
 	}
 	if (s->creds.subject)
-		emit(s, IPSEC_EVENT_PROGRESS, NULL, "certificate %s, key decrypted locally", s->creds.subject);
+		emit(s, IPSEC_EVENT_PROGRESS, NULL, "certificate %s, key decrypted locally",
+		     s->creds.subject);
 	events_register(s, on_events_registered, session_ref(s));
 }
 
@@ -802,8 +832,9 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	GList *addrs = g_resolver_lookup_by_name_finish(G_RESOLVER(src), res, &error);
 	if (!addrs) {
-		up_fail(s, g_error_new(IPSEC_ERROR, IPSEC_ERROR_PEER_UNREACHABLE, "Cannot resolve gateway %s: %s",
-				       s->settings->gateway, error->message));
+		up_fail(s,
+			g_error_new(IPSEC_ERROR, IPSEC_ERROR_PEER_UNREACHABLE,
+				    "Cannot resolve gateway %s: %s", s->settings->gateway, error->message));
 	} else {
 		/* Prefer IPv4: L2TP/IPsec gateways are overwhelmingly IPv4. */
 		GInetAddress *pick = addrs->data;
@@ -844,8 +875,8 @@ static void on_version(GObject *src, GAsyncResult *res, gpointer data)
 	} else {
 		s->daemon_version = dup_str(resp, "version");
 		s->log.daemon_version = s->daemon_version;
-		emit(s, IPSEC_EVENT_PROGRESS, NULL, "connected to %s %s", or_none(vici_node_str(resp, "daemon")),
-		     or_none(s->daemon_version));
+		emit(s, IPSEC_EVENT_PROGRESS, NULL, "connected to %s %s",
+		     or_none(vici_node_str(resp, "daemon")), or_none(s->daemon_version));
 		vici_node_free(resp);
 		if (!up_cancelled(s))
 			step_resolve(s);
@@ -855,8 +886,8 @@ static void on_version(GObject *src, GAsyncResult *res, gpointer data)
 
 static void step_version(IpsecSession *s)
 {
-	vici_client_command_async(s->cmd, "version", NULL, 0, NULL, NULL, NULL, cmd_timeout(s), NULL, on_version,
-				  session_ref(s));
+	vici_client_command_async(s->cmd, "version", NULL, 0, NULL, NULL, NULL, cmd_timeout(s), NULL,
+				  on_version, session_ref(s));
 }
 
 /* ---- up: charon discovery, systemd activation ---------------------------- */
@@ -895,9 +926,10 @@ static void on_start_unit(GObject *src, GAsyncResult *res, gpointer data)
 	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &error);
 	if (!reply) {
 		IpsecSession *s = w->session;
-		up_fail(s, g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_START_FAILED,
-				       "charon is not running and systemd refused to start strongswan.service: %s",
-				       error->message));
+		up_fail(s, g_error_new(
+			       IPSEC_ERROR, IPSEC_ERROR_CHARON_START_FAILED,
+			       "charon is not running and systemd refused to start strongswan.service: %s",
+			       error->message));
 		g_free(w->path);
 		g_free(w);
 		session_unref(s);
@@ -919,7 +951,8 @@ static void start_strongswan_service(IpsecSession *s, const char *path)
 				       error->message));
 		return;
 	}
-	emit(s, IPSEC_EVENT_PROGRESS, NULL, "charon is not running: starting strongswan.service through systemd");
+	emit(s, IPSEC_EVENT_PROGRESS, NULL,
+	     "charon is not running: starting strongswan.service through systemd");
 	WaitSocket *w = g_new0(WaitSocket, 1);
 	w->session = session_ref(s);
 	w->path = g_strdup(path);

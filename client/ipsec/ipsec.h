@@ -35,7 +35,7 @@
 G_BEGIN_DECLS
 
 #define IPSEC_DEFAULT_VICI_URI "unix:///var/run/charon.vici"
-#define IPSEC_L2TP_PORT	       1701
+#define IPSEC_L2TP_PORT        1701
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -43,25 +43,25 @@ G_BEGIN_DECLS
 GQuark ipsec_error_quark(void);
 
 typedef enum {
-	IPSEC_ERROR_INVALID_SETTINGS,	/* settings are inconsistent or incomplete */
-	IPSEC_ERROR_CREDENTIALS,	/* certificate/key file unreadable, wrong passphrase, unsupported format */
-	IPSEC_ERROR_CHARON_NOT_RUNNING, /* no vici socket, or nobody listening on it */
-	IPSEC_ERROR_PERMISSION_DENIED,	/* vici socket exists but we may not connect (root only) */
+	IPSEC_ERROR_INVALID_SETTINGS, /* settings are inconsistent or incomplete */
+	IPSEC_ERROR_CREDENTIALS, /* certificate/key file unreadable, wrong passphrase, unsupported format */
+	IPSEC_ERROR_CHARON_NOT_RUNNING,  /* no vici socket, or nobody listening on it */
+	IPSEC_ERROR_PERMISSION_DENIED,   /* vici socket exists but we may not connect (root only) */
 	IPSEC_ERROR_CHARON_START_FAILED, /* asked systemd to start strongswan.service and it failed */
-	IPSEC_ERROR_IKEV1_UNSUPPORTED,	/* charon built without IKEv1 (strongSwan >= 6.1 default) */
-	IPSEC_ERROR_PROTOCOL,		/* malformed vici traffic, or charon refused a command */
-	IPSEC_ERROR_TIMEOUT,		/* charon did not answer a command in time */
-	IPSEC_ERROR_PEER_UNREACHABLE,	/* no answer from the gateway at all */
-	IPSEC_ERROR_NO_PROPOSAL_CHOSEN, /* gateway accepted none of our IKE or ESP proposals */
-	IPSEC_ERROR_AUTH_FAILED_PSK,	/* pre-shared key (most likely) wrong */
-	IPSEC_ERROR_AUTH_FAILED_CERT,	/* certificate authentication failed (either side) */
-	IPSEC_ERROR_TRANSPORT_REFUSED,	/* gateway refused transport mode / our traffic selectors */
-	IPSEC_ERROR_NAT_T_BLOCKED,	/* NAT detected but UDP 4500 traffic does not get through */
-	IPSEC_ERROR_KERNEL_NO_ESP,	/* IKE_SA up, but the kernel cannot install the ESP SA */
-	IPSEC_ERROR_CHILD_FAILED,	/* CHILD_SA failed for another reason */
-	IPSEC_ERROR_NOT_TRANSPORT,	/* SA came up, but not in TRANSPORT mode: refuse to use it */
-	IPSEC_ERROR_CANCELLED_BY_PEER,	/* the gateway deleted the SA */
-	IPSEC_ERROR_FAILED,		/* anything else; message says what charon said */
+	IPSEC_ERROR_IKEV1_UNSUPPORTED,   /* charon built without IKEv1 (strongSwan >= 6.1 default) */
+	IPSEC_ERROR_PROTOCOL,            /* malformed vici traffic, or charon refused a command */
+	IPSEC_ERROR_TIMEOUT,             /* charon did not answer a command in time */
+	IPSEC_ERROR_PEER_UNREACHABLE,    /* no answer from the gateway at all */
+	IPSEC_ERROR_NO_PROPOSAL_CHOSEN,  /* gateway accepted none of our IKE or ESP proposals */
+	IPSEC_ERROR_AUTH_FAILED_PSK,     /* pre-shared key (most likely) wrong */
+	IPSEC_ERROR_AUTH_FAILED_CERT,    /* certificate authentication failed (either side) */
+	IPSEC_ERROR_TRANSPORT_REFUSED,   /* gateway refused transport mode / our traffic selectors */
+	IPSEC_ERROR_NAT_T_BLOCKED,       /* NAT detected but UDP 4500 traffic does not get through */
+	IPSEC_ERROR_KERNEL_NO_ESP,       /* IKE_SA up, but the kernel cannot install the ESP SA */
+	IPSEC_ERROR_CHILD_FAILED,        /* CHILD_SA failed for another reason */
+	IPSEC_ERROR_NOT_TRANSPORT,       /* SA came up, but not in TRANSPORT mode: refuse to use it */
+	IPSEC_ERROR_CANCELLED_BY_PEER,   /* the gateway deleted the SA */
+	IPSEC_ERROR_FAILED,              /* anything else; message says what charon said */
 } IpsecError;
 
 const char *ipsec_error_code_name(int code);
@@ -87,9 +87,9 @@ typedef enum {
 typedef struct {
 	const char *name;
 	const char *description;
-	const char *ike;	/* comma-separated, IKEv1 combinations */
-	const char *esp;	/* comma-separated; with PFS the first IKE DH group is appended */
-	gboolean weak;		/* offers 3DES, SHA1 or MODP1024: only for servers that need it */
+	const char *ike; /* comma-separated, IKEv1 combinations */
+	const char *esp; /* comma-separated; with PFS the first IKE DH group is appended */
+	gboolean weak;   /* offers 3DES, SHA1 or MODP1024: only for servers that need it */
 } IpsecProposalPreset;
 
 const IpsecProposalPreset *ipsec_proposal_presets(gsize *count);
@@ -101,20 +101,20 @@ typedef struct {
 	/* Profile name: goes into the unique connection name; [A-Za-z0-9_-], ≤ 32 chars. */
 	const char *profile;
 
-	const char *gateway;	   /* host name or address of the L2TP/IPsec gateway (required) */
+	const char *gateway;       /* host name or address of the L2TP/IPsec gateway (required) */
 	const char *local_address; /* local address the L2TP socket is bound to; NULL: %any */
-	guint16 local_port;	   /* actual local UDP port of the L2TP socket (required) */
-	guint16 remote_port;	   /* L2TP port of the gateway: 1701 */
+	guint16 local_port;        /* actual local UDP port of the L2TP socket (required) */
+	guint16 remote_port;       /* L2TP port of the gateway: 1701 */
 
 	gboolean aggressive; /* IKEv1 aggressive mode (needs local_id) */
 	IpsecAuth auth;
 	/* PSK (auth = PSK). Never logged; wiped when the session is freed. */
 	const char *psk;
 	/* Certificates (auth = CERT): PEM or DER certificate, or PKCS#12 bundle. */
-	const char *cert_path;	      /* machine certificate (PEM/DER), or PKCS#12 bundle */
-	const char *key_path;	      /* private key (PEM/DER, maybe encrypted); NULL with PKCS#12 */
-	const char *key_passphrase;   /* for an encrypted key or the PKCS#12 bundle */
-	const char *ca_cert_path;     /* CA that issued the gateway's certificate (PEM/DER) */
+	const char *cert_path;      /* machine certificate (PEM/DER), or PKCS#12 bundle */
+	const char *key_path;       /* private key (PEM/DER, maybe encrypted); NULL with PKCS#12 */
+	const char *key_passphrase; /* for an encrypted key or the PKCS#12 bundle */
+	const char *ca_cert_path;   /* CA that issued the gateway's certificate (PEM/DER) */
 
 	const char *local_id;  /* IKE identity; NULL: our address (PSK) or cert subject */
 	const char *remote_id; /* expected gateway identity; NULL: %any (safe behind NAT) */
@@ -124,11 +124,11 @@ typedef struct {
 	/* Free text overrides the preset ("aes256-sha1-modp2048,aes128-sha1-modp2048"). */
 	const char *ike_proposals;
 	const char *esp_proposals;
-	gboolean pfs;		/* ESP with PFS: DH group of the first IKE proposal */
+	gboolean pfs; /* ESP with PFS: DH group of the first IKE proposal */
 
 	IpsecNatT nat_t;
-	guint dpd_delay_s;	/* 0: no DPD */
-	guint ike_lifetime_s;	/* IKE_SA rekey time; 0: charon default (4 h) */
+	guint dpd_delay_s;      /* 0: no DPD */
+	guint ike_lifetime_s;   /* IKE_SA rekey time; 0: charon default (4 h) */
 	guint child_lifetime_s; /* CHILD_SA rekey time; 0: charon default (1 h) */
 
 	guint initiate_timeout_ms; /* whole IKE+CHILD negotiation; default 60000 */
@@ -141,20 +141,20 @@ void ipsec_settings_init(IpsecSettings *settings);
 /* ---- negotiated SA ------------------------------------------------------- */
 
 typedef struct {
-	char *ike_name;	     /* our unique conn name */
+	char *ike_name; /* our unique conn name */
 	char *child_name;
-	char *ike_version;   /* "1" */
+	char *ike_version; /* "1" */
 	char *local_host;
 	char *remote_host;
 	guint16 local_ike_port;
 	guint16 remote_ike_port; /* 4500 when NAT-T is in use */
-	gboolean nat_detected;	 /* nat-any */
+	gboolean nat_detected;   /* nat-any */
 	gboolean aggressive;
-	char *ike_encr;	     /* "AES_CBC-256" ... */
+	char *ike_encr; /* "AES_CBC-256" ... */
 	char *ike_integ;
 	char *ike_prf;
 	char *ike_dh;
-	char *child_mode;    /* "TRANSPORT" */
+	char *child_mode;     /* "TRANSPORT" */
 	char *child_protocol; /* "ESP" */
 	gboolean child_encap; /* ESP in UDP (NAT-T) */
 	char *child_encr;
@@ -172,9 +172,9 @@ char *ipsec_sa_info_describe(const IpsecSaInfo *info);
 /* ---- session ------------------------------------------------------------- */
 
 typedef enum {
-	IPSEC_EVENT_PROGRESS,	   /* text: a charon log line (control-log) or our own step */
+	IPSEC_EVENT_PROGRESS, /* text: a charon log line (control-log) or our own step */
 	IPSEC_EVENT_IKE_UP,
-	IPSEC_EVENT_IKE_DOWN,	   /* unexpected: error says why when known */
+	IPSEC_EVENT_IKE_DOWN, /* unexpected: error says why when known */
 	IPSEC_EVENT_CHILD_UP,
 	IPSEC_EVENT_CHILD_DOWN,
 	IPSEC_EVENT_IKE_REKEYED,

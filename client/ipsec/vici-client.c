@@ -22,7 +22,7 @@ typedef struct {
 } ViciHandler;
 
 typedef struct {
-	ViciClient *client; /* not a reference: ops never outlive the queue */
+	ViciClient *client;  /* not a reference: ops never outlive the queue */
 	gboolean persistent; /* a register_async operation */
 	char *command;
 	uint8_t *frame; /* the CMD_REQUEST frame, wiped when freed */
@@ -245,7 +245,8 @@ void vici_client_close(ViciClient *client, const GError *reason)
 {
 	g_autoptr(GError) generic = NULL;
 	if (!reason)
-		reason = generic = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CLOSED, "vici connection closed");
+		reason = generic =
+		    g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CLOSED, "vici connection closed");
 	vici_client_ref(client);
 	client_drop_connection(client);
 	client_fail_all(client, reason);
@@ -257,18 +258,19 @@ void vici_client_close(ViciClient *client, const GError *reason)
 static GError *connect_error(const char *path, const GError *error)
 {
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
-		return g_error_new(IPSEC_ERROR, IPSEC_ERROR_PERMISSION_DENIED,
-				   "Permission denied on charon's vici socket %s: it is root-only (mode 0770); "
-				   "run as root or through the l2tp-vpn daemon",
-				   path);
+		return g_error_new(
+		    IPSEC_ERROR, IPSEC_ERROR_PERMISSION_DENIED,
+		    "Permission denied on charon's vici socket %s: it is root-only (mode 0770); "
+		    "run as root or through the l2tp-vpn daemon",
+		    path);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
 	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
 		return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
 				   "strongSwan's charon is not running (no listener on %s: %s); "
 				   "start strongswan.service or check charon.plugins.vici.socket",
 				   path, error->message);
-	return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING, "Cannot connect to charon at %s: %s", path,
-			   error->message);
+	return g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING, "Cannot connect to charon at %s: %s",
+			   path, error->message);
 }
 
 static void finish_connect_waiters(ViciClient *client, const GError *error)
@@ -318,7 +320,8 @@ static void client_start_connect(ViciClient *client)
 	client->connecting = TRUE;
 	g_autoptr(GSocketClient) sc = g_socket_client_new();
 	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
-	g_socket_client_connect_async(sc, G_SOCKET_CONNECTABLE(addr), NULL, on_connected, vici_client_ref(client));
+	g_socket_client_connect_async(sc, G_SOCKET_CONNECTABLE(addr), NULL, on_connected,
+				      vici_client_ref(client));
 }
 
 void vici_client_connect_async(ViciClient *client, GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -350,8 +353,9 @@ static void on_written(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	gboolean ok = g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, &error);
 	if (current && !ok) {
-		g_autoptr(GError) lost = g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
-						     "Lost the connection to charon while sending: %s", error->message);
+		g_autoptr(GError) lost =
+		    g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
+				"Lost the connection to charon while sending: %s", error->message);
 		client_lost(client, lost);
 	}
 	vici_client_unref(client);
@@ -378,8 +382,8 @@ static void send_frame(ViciClient *client, const uint8_t *frame, size_t len)
 	IoCtx *ctx = io_ctx_new(client);
 	ctx->frame = g_bytes_new_with_free_func(copy->data, len, secret_copy_free, copy);
 	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(client->conn));
-	g_output_stream_write_all_async(out, copy->data, len, G_PRIORITY_DEFAULT, client->io_cancel, on_written,
-					ctx);
+	g_output_stream_write_all_async(out, copy->data, len, G_PRIORITY_DEFAULT, client->io_cancel,
+					on_written, ctx);
 }
 
 static gboolean send_event_packet(ViciClient *client, int type, const char *event)
@@ -435,8 +439,8 @@ static gboolean on_op_timeout(gpointer data)
 	ViciClient *client = op->client;
 	op->timeout_id = 0;
 	g_autoptr(GError) error =
-		g_error_new(IPSEC_ERROR, IPSEC_ERROR_TIMEOUT, "charon did not answer “%s” within %u ms",
-			    op->command ? op->command : op->event, op->timeout_ms);
+	    g_error_new(IPSEC_ERROR, IPSEC_ERROR_TIMEOUT, "charon did not answer “%s” within %u ms",
+			op->command ? op->command : op->event, op->timeout_ms);
 	if (!op->in_flight) {
 		op_finish(op, error);
 		return G_SOURCE_REMOVE;
@@ -454,7 +458,8 @@ static gboolean on_op_cancelled_idle(gpointer data)
 		g_object_unref(task);
 		return G_SOURCE_REMOVE;
 	}
-	g_autoptr(GError) error = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+	g_autoptr(GError) error =
+	    g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
 	if (!op->in_flight) {
 		op_finish(op, error);
 	} else if (op->task == task) {
@@ -487,7 +492,8 @@ static void op_enqueue(ViciClient *client, ViciOp *op, GCancellable *cancellable
 	g_task_set_task_data(op->task, op, op_task_data_clear);
 	if (cancellable) {
 		op->cancellable = g_object_ref(cancellable);
-		op->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(on_op_cancelled), op->task, NULL);
+		op->cancel_id =
+		    g_cancellable_connect(cancellable, G_CALLBACK(on_op_cancelled), op->task, NULL);
 	}
 	g_queue_push_tail(&client->ops, op);
 	client_pump(client);
@@ -503,8 +509,8 @@ void vici_client_command_async(ViciClient *client, const char *command, const ui
 	ViciOp *op = g_new0(ViciOp, 1);
 	int rc = vici_packet_encode(VICI_CMD_REQUEST, command, msg, msg_len, &op->frame, &op->frame_len);
 	if (rc != VICI_OK) {
-		g_task_return_new_error(task, IPSEC_ERROR, IPSEC_ERROR_PROTOCOL, "Cannot encode vici command %s: %s",
-					command, vici_strerror(rc));
+		g_task_return_new_error(task, IPSEC_ERROR, IPSEC_ERROR_PROTOCOL,
+					"Cannot encode vici command %s: %s", command, vici_strerror(rc));
 		g_object_unref(task);
 		g_free(op);
 		return;
@@ -552,8 +558,8 @@ gboolean vici_client_register_finish(ViciClient *client, GAsyncResult *result, G
 
 static GError *protocol_error(const char *what, int rc)
 {
-	return g_error_new(IPSEC_ERROR, IPSEC_ERROR_PROTOCOL, "Malformed vici traffic from charon (%s): %s", what,
-			   vici_strerror(rc));
+	return g_error_new(IPSEC_ERROR, IPSEC_ERROR_PROTOCOL, "Malformed vici traffic from charon (%s): %s",
+			   what, vici_strerror(rc));
 }
 
 static void dispatch_event(ViciClient *client, const char *name, const struct vici_node *msg)
@@ -591,8 +597,9 @@ static void handle_confirm(ViciOp *op, gboolean known)
 {
 	if (op->stage == STAGE_REGISTER) {
 		if (!known) {
-			g_autoptr(GError) error = g_error_new(IPSEC_ERROR, IPSEC_ERROR_PROTOCOL,
-							      "charon does not know the vici event “%s”", op->event);
+			g_autoptr(GError) error =
+			    g_error_new(IPSEC_ERROR, IPSEC_ERROR_PROTOCOL,
+					"charon does not know the vici event “%s”", op->event);
 			op_finish(op, error);
 		} else if (op->persistent) {
 			op_finish(op, NULL);
@@ -640,7 +647,8 @@ static GError *handle_packet(ViciClient *client, const struct vici_packet *pkt)
 			break;
 		op_after_response(op, NULL,
 				  g_error_new(IPSEC_ERROR, IPSEC_ERROR_PROTOCOL,
-					      "charon does not know the vici command “%s” (too old?)", op->command));
+					      "charon does not know the vici command “%s” (too old?)",
+					      op->command));
 		return NULL;
 	case VICI_EVENT_CONFIRM:
 	case VICI_EVENT_UNKNOWN:
@@ -694,9 +702,9 @@ static void on_header(GObject *source, GAsyncResult *res, gpointer data)
 	if (!current)
 		goto out;
 	if (!ok || got != VICI_FRAME_HEADER) {
-		g_autoptr(GError) lost =
-			g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING, "charon closed the vici connection%s%s",
-				    error ? ": " : "", error ? error->message : "");
+		g_autoptr(GError) lost = g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
+						     "charon closed the vici connection%s%s",
+						     error ? ": " : "", error ? error->message : "");
 		client_lost(client, lost);
 		goto out;
 	}
@@ -708,8 +716,8 @@ static void on_header(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	client->body = g_malloc(client->body_len);
 	GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(client->conn));
-	g_input_stream_read_all_async(in, client->body, client->body_len, G_PRIORITY_DEFAULT, client->io_cancel,
-				      on_body, io_ctx_new(client));
+	g_input_stream_read_all_async(in, client->body, client->body_len, G_PRIORITY_DEFAULT,
+				      client->io_cancel, on_body, io_ctx_new(client));
 out:
 	vici_client_unref(client);
 }

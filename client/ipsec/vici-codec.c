@@ -40,8 +40,8 @@ const char *vici_strerror(int status)
 const char *vici_packet_type_name(int type)
 {
 	static const char *const names[] = {
-		"CMD_REQUEST",	    "CMD_RESPONSE",  "CMD_UNKNOWN",   "EVENT_REGISTER",
-		"EVENT_UNREGISTER", "EVENT_CONFIRM", "EVENT_UNKNOWN", "EVENT",
+	    "CMD_REQUEST",      "CMD_RESPONSE",  "CMD_UNKNOWN",   "EVENT_REGISTER",
+	    "EVENT_UNREGISTER", "EVENT_CONFIRM", "EVENT_UNKNOWN", "EVENT",
 	};
 	if (type < 0 || type > VICI_EVENT)
 		return "INVALID";
@@ -280,7 +280,8 @@ bool vici_packet_has_message(int type)
 
 int vici_frame_length(const uint8_t header[VICI_FRAME_HEADER], size_t *body_len)
 {
-	uint32_t len = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 | header[3];
+	uint32_t len =
+	    (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 | header[3];
 	if (len == 0)
 		return VICI_ERR_EMPTY;
 	if (len > VICI_MAX_FRAME)
@@ -456,7 +457,7 @@ static int decode_list(struct reader *r, struct vici_node *list)
 			return VICI_OK;
 		if (type != VICI_LIST_ITEM)
 			return type >= VICI_SECTION_START && type <= VICI_LIST_END ? VICI_ERR_LIST_CONTENT
-										    : VICI_ERR_BAD_TYPE;
+										   : VICI_ERR_BAD_TYPE;
 		const uint8_t *value;
 		size_t len;
 		int rc = read_value(r, &value, &len);

@@ -22,12 +22,12 @@
 #include <stdint.h>
 
 /* charon refuses frames above 512 KiB; so do we, in both directions. */
-#define VICI_MAX_FRAME	   (512u * 1024u)
-#define VICI_FRAME_HEADER  4u
-#define VICI_MAX_NAME	   255u
-#define VICI_MAX_VALUE	   65535u
+#define VICI_MAX_FRAME    (512u * 1024u)
+#define VICI_FRAME_HEADER 4u
+#define VICI_MAX_NAME     255u
+#define VICI_MAX_VALUE    65535u
 /* charon's messages nest 5 levels at most (list-sas child-rekey); leave room. */
-#define VICI_MAX_DEPTH	   32
+#define VICI_MAX_DEPTH 32
 
 enum vici_packet_type {
 	VICI_CMD_REQUEST = 0,
@@ -51,16 +51,16 @@ enum vici_element_type {
 
 enum vici_status {
 	VICI_OK = 0,
-	VICI_ERR_TRUNCATED = -1,     /* input ends inside an element or packet */
-	VICI_ERR_TOO_LARGE = -2,     /* frame above VICI_MAX_FRAME, value above 64 KiB */
-	VICI_ERR_BAD_TYPE = -3,      /* unknown packet or element type */
-	VICI_ERR_BAD_NAME = -4,      /* empty, too long, or containing NUL */
-	VICI_ERR_UNBALANCED = -5,    /* section/list end without start, or left open */
-	VICI_ERR_LIST_CONTENT = -6,  /* something other than an item inside a list, or an item outside */
-	VICI_ERR_TOO_DEEP = -7,      /* nesting above VICI_MAX_DEPTH */
+	VICI_ERR_TRUNCATED = -1,    /* input ends inside an element or packet */
+	VICI_ERR_TOO_LARGE = -2,    /* frame above VICI_MAX_FRAME, value above 64 KiB */
+	VICI_ERR_BAD_TYPE = -3,     /* unknown packet or element type */
+	VICI_ERR_BAD_NAME = -4,     /* empty, too long, or containing NUL */
+	VICI_ERR_UNBALANCED = -5,   /* section/list end without start, or left open */
+	VICI_ERR_LIST_CONTENT = -6, /* something other than an item inside a list, or an item outside */
+	VICI_ERR_TOO_DEEP = -7,     /* nesting above VICI_MAX_DEPTH */
 	VICI_ERR_NO_MEMORY = -8,
-	VICI_ERR_TRAILING = -9,      /* bytes after a packet that carries no message */
-	VICI_ERR_EMPTY = -10,        /* zero-length frame */
+	VICI_ERR_TRAILING = -9, /* bytes after a packet that carries no message */
+	VICI_ERR_EMPTY = -10,   /* zero-length frame */
 };
 
 const char *vici_strerror(int status);
@@ -104,7 +104,7 @@ void vici_buffer_free_secure(uint8_t *buf, size_t len);
 struct vici_packet {
 	uint8_t type;
 	char name[VICI_MAX_NAME + 1]; /* "" for types without a name */
-	const uint8_t *msg;	       /* points into the decoded body; NULL if none */
+	const uint8_t *msg;           /* points into the decoded body; NULL if none */
 	size_t msg_len;
 };
 
@@ -131,8 +131,8 @@ enum vici_node_kind {
 
 struct vici_node {
 	enum vici_node_kind kind;
-	char *name;	    /* NULL for list items and the root section */
-	uint8_t *value;	    /* VALUE only: value_len bytes plus a terminating NUL */
+	char *name;     /* NULL for list items and the root section */
+	uint8_t *value; /* VALUE only: value_len bytes plus a terminating NUL */
 	size_t value_len;
 	struct vici_node *children; /* SECTION: its elements; LIST: its items */
 	struct vici_node *next;

@@ -103,8 +103,8 @@ static void print_sa(const IpsecSaInfo *sa)
 	printf("RESULT up %s\n", desc);
 	printf("SA ike_encr=%s ike_integ=%s ike_prf=%s ike_dh=%s\n", sa->ike_encr, sa->ike_integ, sa->ike_prf,
 	       sa->ike_dh);
-	printf("SA child_mode=%s child_protocol=%s child_encap=%s child_encr=%s child_integ=%s\n", sa->child_mode,
-	       sa->child_protocol, sa->child_encap ? "yes" : "no", sa->child_encr,
+	printf("SA child_mode=%s child_protocol=%s child_encap=%s child_encr=%s child_integ=%s\n",
+	       sa->child_mode, sa->child_protocol, sa->child_encap ? "yes" : "no", sa->child_encr,
 	       sa->child_integ ? sa->child_integ : "-");
 	printf("SA remote_ike_port=%u nat=%s local_ts=%s remote_ts=%s\n", sa->remote_ike_port,
 	       sa->nat_detected ? "yes" : "no", sa->local_ts, sa->remote_ts);
@@ -114,39 +114,42 @@ static int run_up(int argc, char **argv)
 {
 	g_autofree char *gateway = NULL, *local_address = NULL, *psk_file = NULL, *pass_file = NULL;
 	g_autofree char *cert = NULL, *key = NULL, *ca = NULL, *local_id = NULL, *remote_id = NULL;
-	g_autofree char *preset = NULL, *ike = NULL, *esp = NULL, *nat_t = NULL, *vici = NULL, *profile = NULL;
+	g_autofree char *preset = NULL, *ike = NULL, *esp = NULL, *nat_t = NULL, *vici = NULL,
+			*profile = NULL;
 	gint local_port = 0, dpd = 30, ike_life = 0, child_life = 0, timeout = 60000, hold = 0, watch_ms = 0;
 	gboolean aggressive = FALSE, pfs = FALSE, bind_l2tp = FALSE, hold_signal = FALSE;
 	GOptionEntry entries[] = {
-		{"gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, "Gateway host or address", "HOST"},
-		{"local-address", 0, 0, G_OPTION_ARG_STRING, &local_address, "Local address", "ADDR"},
-		{"local-port", 0, 0, G_OPTION_ARG_INT, &local_port, "L2TP socket's local UDP port", "PORT"},
-		{"bind-l2tp", 0, 0, G_OPTION_ARG_NONE, &bind_l2tp,
-		 "Bind a UDP socket (port --local-port, 0 = ephemeral) and use its real port", NULL},
-		{"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &psk_file, "PSK from file (else $L2TP_VPN_PSK)", "FILE"},
-		{"cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "Certificate (PEM/DER) or PKCS#12", "FILE"},
-		{"key", 0, 0, G_OPTION_ARG_FILENAME, &key, "Private key (PEM/DER, maybe encrypted)", "FILE"},
-		{"passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pass_file,
-		 "Key/PKCS#12 passphrase (else $L2TP_VPN_PASSPHRASE)", "FILE"},
-		{"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca, "CA certificate", "FILE"},
-		{"local-id", 0, 0, G_OPTION_ARG_STRING, &local_id, "Local identity", "ID"},
-		{"remote-id", 0, 0, G_OPTION_ARG_STRING, &remote_id, "Gateway identity", "ID"},
-		{"aggressive", 0, 0, G_OPTION_ARG_NONE, &aggressive, "IKEv1 aggressive mode", NULL},
-		{"preset", 0, 0, G_OPTION_ARG_STRING, &preset, "Proposal preset", "NAME"},
-		{"ike", 0, 0, G_OPTION_ARG_STRING, &ike, "IKE proposals (free text)", "LIST"},
-		{"esp", 0, 0, G_OPTION_ARG_STRING, &esp, "ESP proposals (free text)", "LIST"},
-		{"pfs", 0, 0, G_OPTION_ARG_NONE, &pfs, "PFS for ESP", NULL},
-		{"nat-t", 0, 0, G_OPTION_ARG_STRING, &nat_t, "auto or force", "MODE"},
-		{"dpd", 0, 0, G_OPTION_ARG_INT, &dpd, "DPD delay in s (0 = off)", "S"},
-		{"ike-lifetime", 0, 0, G_OPTION_ARG_INT, &ike_life, "IKE rekey time in s", "S"},
-		{"child-lifetime", 0, 0, G_OPTION_ARG_INT, &child_life, "CHILD rekey time in s", "S"},
-		{"timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Initiate timeout in ms", "MS"},
-		{"watch-interval", 0, 0, G_OPTION_ARG_INT, &watch_ms, "Vanished-conn check interval in ms", "MS"},
-		{"vici", 0, 0, G_OPTION_ARG_STRING, &vici, "vici URI", "URI"},
-		{"profile", 0, 0, G_OPTION_ARG_STRING, &profile, "Profile name", "NAME"},
-		{"hold", 0, 0, G_OPTION_ARG_INT, &hold, "Stay up for S seconds before going down", "S"},
-		{"hold-until-signal", 0, 0, G_OPTION_ARG_NONE, &hold_signal, "Stay up until SIGINT/SIGTERM", NULL},
-		{NULL},
+	    {"gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, "Gateway host or address", "HOST"},
+	    {"local-address", 0, 0, G_OPTION_ARG_STRING, &local_address, "Local address", "ADDR"},
+	    {"local-port", 0, 0, G_OPTION_ARG_INT, &local_port, "L2TP socket's local UDP port", "PORT"},
+	    {"bind-l2tp", 0, 0, G_OPTION_ARG_NONE, &bind_l2tp,
+	     "Bind a UDP socket (port --local-port, 0 = ephemeral) and use its real port", NULL},
+	    {"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &psk_file, "PSK from file (else $L2TP_VPN_PSK)",
+	     "FILE"},
+	    {"cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "Certificate (PEM/DER) or PKCS#12", "FILE"},
+	    {"key", 0, 0, G_OPTION_ARG_FILENAME, &key, "Private key (PEM/DER, maybe encrypted)", "FILE"},
+	    {"passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pass_file,
+	     "Key/PKCS#12 passphrase (else $L2TP_VPN_PASSPHRASE)", "FILE"},
+	    {"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca, "CA certificate", "FILE"},
+	    {"local-id", 0, 0, G_OPTION_ARG_STRING, &local_id, "Local identity", "ID"},
+	    {"remote-id", 0, 0, G_OPTION_ARG_STRING, &remote_id, "Gateway identity", "ID"},
+	    {"aggressive", 0, 0, G_OPTION_ARG_NONE, &aggressive, "IKEv1 aggressive mode", NULL},
+	    {"preset", 0, 0, G_OPTION_ARG_STRING, &preset, "Proposal preset", "NAME"},
+	    {"ike", 0, 0, G_OPTION_ARG_STRING, &ike, "IKE proposals (free text)", "LIST"},
+	    {"esp", 0, 0, G_OPTION_ARG_STRING, &esp, "ESP proposals (free text)", "LIST"},
+	    {"pfs", 0, 0, G_OPTION_ARG_NONE, &pfs, "PFS for ESP", NULL},
+	    {"nat-t", 0, 0, G_OPTION_ARG_STRING, &nat_t, "auto or force", "MODE"},
+	    {"dpd", 0, 0, G_OPTION_ARG_INT, &dpd, "DPD delay in s (0 = off)", "S"},
+	    {"ike-lifetime", 0, 0, G_OPTION_ARG_INT, &ike_life, "IKE rekey time in s", "S"},
+	    {"child-lifetime", 0, 0, G_OPTION_ARG_INT, &child_life, "CHILD rekey time in s", "S"},
+	    {"timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Initiate timeout in ms", "MS"},
+	    {"watch-interval", 0, 0, G_OPTION_ARG_INT, &watch_ms, "Vanished-conn check interval in ms", "MS"},
+	    {"vici", 0, 0, G_OPTION_ARG_STRING, &vici, "vici URI", "URI"},
+	    {"profile", 0, 0, G_OPTION_ARG_STRING, &profile, "Profile name", "NAME"},
+	    {"hold", 0, 0, G_OPTION_ARG_INT, &hold, "Stay up for S seconds before going down", "S"},
+	    {"hold-until-signal", 0, 0, G_OPTION_ARG_NONE, &hold_signal, "Stay up until SIGINT/SIGTERM",
+	     NULL},
+	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("up - bring the L2TP transport SA up");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -311,10 +314,10 @@ static int run_check_clean(int argc, char **argv)
 	g_autofree char *vici = NULL, *prefix = NULL;
 	gboolean no_keys = FALSE;
 	GOptionEntry entries[] = {
-		{"vici", 0, 0, G_OPTION_ARG_STRING, &vici, "vici URI", "URI"},
-		{"prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, "Name prefix (default l2tp-vpn-)", "P"},
-		{"no-keys", 0, 0, G_OPTION_ARG_NONE, &no_keys, "Any private key counts as a leftover", NULL},
-		{NULL},
+	    {"vici", 0, 0, G_OPTION_ARG_STRING, &vici, "vici URI", "URI"},
+	    {"prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, "Name prefix (default l2tp-vpn-)", "P"},
+	    {"no-keys", 0, 0, G_OPTION_ARG_NONE, &no_keys, "Any private key counts as a leftover", NULL},
+	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("check-clean");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -323,18 +326,20 @@ static int run_check_clean(int argc, char **argv)
 		fprintf(stderr, "%s\n", error->message);
 		return 64;
 	}
-	Check c = {.loop = g_main_loop_new(NULL, FALSE), .prefix = prefix ? prefix : "l2tp-vpn-", .no_keys = no_keys};
+	Check c = {.loop = g_main_loop_new(NULL, FALSE),
+		   .prefix = prefix ? prefix : "l2tp-vpn-",
+		   .no_keys = no_keys};
 	c.client = vici_client_new(vici);
 	c.pending = no_keys ? 4 : 3;
 	if (no_keys)
 		vici_client_command_async(c.client, "get-keys", NULL, 0, NULL, NULL, NULL, 10000, NULL,
 					  on_check_keys, &c);
-	vici_client_command_async(c.client, "list-conns", NULL, 0, "list-conn", on_listed_section, &c, 10000, NULL,
+	vici_client_command_async(c.client, "list-conns", NULL, 0, "list-conn", on_listed_section, &c, 10000,
+				  NULL, on_check_reply, &c);
+	vici_client_command_async(c.client, "list-sas", NULL, 0, "list-sa", on_listed_section, &c, 10000,
+				  NULL, on_check_reply, &c);
+	vici_client_command_async(c.client, "get-shared", NULL, 0, NULL, NULL, NULL, 10000, NULL,
 				  on_check_reply, &c);
-	vici_client_command_async(c.client, "list-sas", NULL, 0, "list-sa", on_listed_section, &c, 10000, NULL,
-				  on_check_reply, &c);
-	vici_client_command_async(c.client, "get-shared", NULL, 0, NULL, NULL, NULL, 10000, NULL, on_check_reply,
-				  &c);
 	g_main_loop_run(c.loop);
 	vici_client_close(c.client, NULL);
 	vici_client_unref(c.client);
@@ -353,8 +358,8 @@ static int run_presets(void)
 	gsize n;
 	const IpsecProposalPreset *p = ipsec_proposal_presets(&n);
 	for (gsize i = 0; i < n; i++)
-		printf("%-10s %s%s\n  ike: %s\n  esp: %s\n", p[i].name, p[i].description, p[i].weak ? " [weak]" : "",
-		       p[i].ike, p[i].esp);
+		printf("%-10s %s%s\n  ike: %s\n  esp: %s\n", p[i].name, p[i].description,
+		       p[i].weak ? " [weak]" : "", p[i].ike, p[i].esp);
 	return 0;
 }
 

@@ -54,8 +54,8 @@ static void roundtrip_frame(const uint8_t *data, size_t size)
 		return;
 	uint8_t *frame;
 	size_t frame_len;
-	if (vici_packet_encode(pkt.type, pkt.name[0] ? pkt.name : NULL, pkt.msg, pkt.msg_len, &frame, &frame_len) !=
-	    VICI_OK)
+	if (vici_packet_encode(pkt.type, pkt.name[0] ? pkt.name : NULL, pkt.msg, pkt.msg_len, &frame,
+			       &frame_len) != VICI_OK)
 		abort();
 	if (frame_len != VICI_FRAME_HEADER + body_len || memcmp(frame, data, frame_len) != 0)
 		abort();

@@ -103,7 +103,7 @@ T
 # ---- responder configurations -------------------------------------------------
 # resp_conf IKE_PROPOSALS ESP_PROPOSALS [aggressive]
 resp_conf_psk() {
-	local ike=$1 esp=$2 aggr=${3:-no} remote_id=%any
+	local ike=$1 esp=$2 aggr=${3:-no} mode=${4:-transport} remote_id=%any
 	[[ $aggr == yes ]] && remote_id=$CLIENT_ID
 	cat >"$LAB_DIR/r/swanctl.conf" <<CONF
 connections {
@@ -122,7 +122,7 @@ connections {
 		}
 		children {
 			l2tp {
-				mode = transport
+				mode = $mode
 				local_ts = dynamic[17/1701]
 				remote_ts = dynamic[17]
 				esp_proposals = $esp
@@ -317,6 +317,23 @@ scenario_aggressive() {
 	expect "$KERNEL"
 }
 
+scenario_nat_t_forced() {
+	# encap=yes: charon fakes a NAT and moves IKE to UDP 4500 before authentication.
+	resp_conf_psk "aes256-sha256-modp2048" "aes256-sha256"
+	run_client --gateway $LAB_RESP_ADDR --psk-file "$LAB_DIR/psk" --nat-t force
+	expect "sending packet: from 10.231.0.1\[4500\] to 10.231.0.2\[4500\]"
+	expect "$IKE_UP"
+	expect "$KERNEL"
+}
+
+scenario_tunnel_only_gateway() {
+	# A gateway configured for tunnel mode only must not give us an unprotected or tunnel SA.
+	resp_conf_psk "aes256-sha256-modp2048" "aes256-sha256" no tunnel
+	run_client --gateway $LAB_RESP_ADDR --psk-file "$LAB_DIR/psk"
+	expect "$IKE_UP"
+	expect "RESULT error transport-refused: The gateway refused our transport-mode SA for UDP [0-9]+ → 1701 \(received INVALID_ID_INFORMATION"
+}
+
 scenario_aggressive_needs_id() {
 	resp_conf_psk "aes256-sha256-modp2048" "aes256-sha256" yes
 	run_client --gateway $LAB_RESP_ADDR --psk-file "$LAB_DIR/psk" --aggressive
@@ -429,7 +446,8 @@ CONF
 }
 
 make_pki || { echo "certificate generation failed"; exit 1; }
-ALL=(psk_main psk_fixed_port psk_wrong no_proposal_ike preset_fits no_proposal_esp free_text_pfs aggressive
+ALL=(psk_main psk_fixed_port psk_wrong no_proposal_ike preset_fits no_proposal_esp free_text_pfs nat_t_forced
+	tunnel_only_gateway aggressive
 	aggressive_needs_id cert_pem_encrypted cert_pkcs12 cert_der cert_wrong_passphrase cert_wrong_ca
 	peer_unreachable charon_missing permission_denied check_clean_detects)
 for s in "${@:-${ALL[@]}}"; do

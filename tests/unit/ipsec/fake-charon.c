@@ -123,7 +123,8 @@ static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 		event_to(c, "control-log", &b);
 	}
 	if (!fc->initiate_ok || !ike || !g_hash_table_contains(fc->conns, ike)) {
-		reply_status(c, FALSE, fc->initiate_errmsg ? fc->initiate_errmsg : "establishing CHILD_SA failed");
+		reply_status(c, FALSE,
+			     fc->initiate_errmsg ? fc->initiate_errmsg : "establishing CHILD_SA failed");
 		return;
 	}
 	g_hash_table_add(fc->established, g_strdup(ike));
@@ -284,8 +285,8 @@ static void on_header(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	g_assert_cmpint(vici_frame_length(c->header, &c->body_len), ==, VICI_OK);
 	c->body = g_malloc(c->body_len);
-	g_input_stream_read_all_async(G_INPUT_STREAM(src), c->body, c->body_len, G_PRIORITY_DEFAULT, c->cancel,
-				      on_body, c);
+	g_input_stream_read_all_async(G_INPUT_STREAM(src), c->body, c->body_len, G_PRIORITY_DEFAULT,
+				      c->cancel, on_body, c);
 }
 
 static void read_next(FakeClient *c)

@@ -16,20 +16,20 @@
 typedef struct {
 	GSocketService *service;
 	char *path;
-	GPtrArray *clients;	/* FakeClient* */
-	GHashTable *conns;	/* name → NULL */
-	GHashTable *shared;	/* id → NULL */
-	GHashTable *keys;	/* id → NULL */
+	GPtrArray *clients;      /* FakeClient* */
+	GHashTable *conns;       /* name → NULL */
+	GHashTable *shared;      /* id → NULL */
+	GHashTable *keys;        /* id → NULL */
 	GHashTable *established; /* conn name → NULL */
 	guint accepted;
 	/* behaviour */
-	const char *child_mode;	/* "TRANSPORT" by default */
+	const char *child_mode; /* "TRANSPORT" by default */
 	gboolean initiate_ok;
 	const char *const *initiate_log;
 	const char *initiate_errmsg;
-	char *hang_command;	/* never answer this command */
+	char *hang_command; /* never answer this command */
 	guint commands_seen;
-	GString *command_log;	/* "cmd;" per request, in order */
+	GString *command_log; /* "cmd;" per request, in order */
 } FakeCharon;
 
 FakeCharon *fake_charon_new(const char *path);

@@ -72,7 +72,7 @@ static void test_presets(void)
 {
 	gsize n;
 	const IpsecProposalPreset *p = ipsec_proposal_presets(&n);
-	const char *required[] = {"default", "windows", "macos", "meraki", "mikrotik",
+	const char *required[] = {"default", "windows",  "macos",     "meraki", "mikrotik",
 				  "cisco",   "fortinet", "sonicwall", "legacy"};
 	CHECK_INT(n, G_N_ELEMENTS(required));
 	for (gsize i = 0; i < G_N_ELEMENTS(required); i++) {
@@ -166,7 +166,7 @@ static void test_load_conn_psk(void)
 	CHECK_STR(vici_node_str(vici_node_section(conn, "local-1"), "auth"), "psk");
 	CHECK_STR(vici_node_str(vici_node_section(conn, "remote-1"), "id"), "%any");
 	const struct vici_node *child =
-		vici_node_section(vici_node_section(conn, "children"), "l2tp-vpn-office-0badcafe");
+	    vici_node_section(vici_node_section(conn, "children"), "l2tp-vpn-office-0badcafe");
 	CHECK_STR(vici_node_str(child, "mode"), "transport");
 	CHECK_STR(first_item(child, "local_ts"), "dynamic[17/40123]");
 	CHECK_STR(first_item(child, "remote_ts"), "dynamic[17/1701]");
@@ -250,79 +250,79 @@ static void test_settings_copy_wipes(void)
 /* ---- diagnosis ----------------------------------------------------------- */
 
 static const char *const wrong_psk_log[] = {
-	"initiating Main Mode IKE_SA l2tp-vpn-psk_wrong-6db94d56[2] to 10.231.0.2",
-	"sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
-	"selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (92 bytes)",
-	"invalid HASH_V1 payload length, decryption failed?",
-	"could not decrypt payloads",
-	"message parsing failed",
-	"sending retransmit 1 of request message ID 0, seq 3",
-	"giving up after 2 retransmits",
-	"establishing IKE_SA failed, peer not responding",
-	NULL,
+    "initiating Main Mode IKE_SA l2tp-vpn-psk_wrong-6db94d56[2] to 10.231.0.2",
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
+    "selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (92 bytes)",
+    "invalid HASH_V1 payload length, decryption failed?",
+    "could not decrypt payloads",
+    "message parsing failed",
+    "sending retransmit 1 of request message ID 0, seq 3",
+    "giving up after 2 retransmits",
+    "establishing IKE_SA failed, peer not responding",
+    NULL,
 };
 
 static const char *const kernel_log[] = {
-	"sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
-	"IKE_SA l2tp-vpn-t1-63e6f847[1] established between 10.231.0.1[10.231.0.1]...10.231.0.2[10.231.0.2]",
-	"selected proposal: ESP:AES_GCM_16_256/NO_EXT_SEQ",
-	"received netlink error: Function not implemented (38)",
-	"unable to add SAD entry with SPI c92d3d54 (FAILED)",
-	"unable to install inbound and outbound IPsec SA (SAD) in kernel",
-	NULL,
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
+    "IKE_SA l2tp-vpn-t1-63e6f847[1] established between 10.231.0.1[10.231.0.1]...10.231.0.2[10.231.0.2]",
+    "selected proposal: ESP:AES_GCM_16_256/NO_EXT_SEQ",
+    "received netlink error: Function not implemented (38)",
+    "unable to add SAD entry with SPI c92d3d54 (FAILED)",
+    "unable to install inbound and outbound IPsec SA (SAD) in kernel",
+    NULL,
 };
 
 static const char *const unreachable_log[] = {
-	"initiating Main Mode IKE_SA l2tp-vpn-x[13] to 10.231.0.77",
-	"sending packet: from 10.231.0.1[500] to 10.231.0.77[500] (324 bytes)",
-	"sending retransmit 1 of request message ID 0, seq 1",
-	"giving up after 2 retransmits",
-	"establishing IKE_SA failed, peer not responding",
-	NULL,
+    "initiating Main Mode IKE_SA l2tp-vpn-x[13] to 10.231.0.77",
+    "sending packet: from 10.231.0.1[500] to 10.231.0.77[500] (324 bytes)",
+    "sending retransmit 1 of request message ID 0, seq 1",
+    "giving up after 2 retransmits",
+    "establishing IKE_SA failed, peer not responding",
+    NULL,
 };
 
 static const char *const ike_proposal_log[] = {
-	"sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (40 bytes)",
-	"parsed INFORMATIONAL_V1 request 1 [ N(NO_PROP) ]",
-	"received NO_PROPOSAL_CHOSEN error notify",
-	NULL,
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (40 bytes)",
+    "parsed INFORMATIONAL_V1 request 1 [ N(NO_PROP) ]",
+    "received NO_PROPOSAL_CHOSEN error notify",
+    NULL,
 };
 
 static const char *const esp_proposal_log[] = {
-	"sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
-	"IKE_SA l2tp-vpn-x[3] established between 10.231.0.1[10.231.0.1]...10.231.0.2[10.231.0.2]",
-	"received NO_PROPOSAL_CHOSEN error notify",
-	NULL,
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
+    "IKE_SA l2tp-vpn-x[3] established between 10.231.0.1[10.231.0.1]...10.231.0.2[10.231.0.2]",
+    "received NO_PROPOSAL_CHOSEN error notify",
+    NULL,
 };
 
 static const char *const cert_log[] = {
-	"sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (430 bytes)",
-	"received AUTHENTICATION_FAILED error notify",
-	NULL,
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (430 bytes)",
+    "received AUTHENTICATION_FAILED error notify",
+    NULL,
 };
 
 static const char *const nat_blocked_log[] = {
-	"sending packet: from 10.0.0.2[500] to 203.0.113.1[500] (324 bytes)",
-	"received packet: from 203.0.113.1[500] to 10.0.0.2[500] (160 bytes)",
-	"local host is behind NAT, sending keep alives",
-	"sending packet: from 10.0.0.2[4500] to 203.0.113.1[4500] (92 bytes)",
-	"sending retransmit 1 of request message ID 0, seq 3",
-	"giving up after 5 retransmits",
-	NULL,
+    "sending packet: from 10.0.0.2[500] to 203.0.113.1[500] (324 bytes)",
+    "received packet: from 203.0.113.1[500] to 10.0.0.2[500] (160 bytes)",
+    "local host is behind NAT, sending keep alives",
+    "sending packet: from 10.0.0.2[4500] to 203.0.113.1[4500] (92 bytes)",
+    "sending retransmit 1 of request message ID 0, seq 3",
+    "giving up after 5 retransmits",
+    NULL,
 };
 
 static const char *const selector_log[] = {
-	"sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
-	"received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
-	"IKE_SA l2tp-vpn-x[3] established between 10.231.0.1[10.231.0.1]...10.231.0.2[10.231.0.2]",
-	"received INVALID_ID_INFORMATION error notify",
-	NULL,
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
+    "IKE_SA l2tp-vpn-x[3] established between 10.231.0.1[10.231.0.1]...10.231.0.2[10.231.0.2]",
+    "received INVALID_ID_INFORMATION error notify",
+    NULL,
 };
 
 static GError *diagnose(const char *const *lines, const IpsecSettings *s, const char *version)
@@ -337,19 +337,20 @@ static GError *diagnose(const char *const *lines, const IpsecSettings *s, const 
 	return e;
 }
 
-#define CHECK_DIAG(lines, settings, version, want, needle)                               \
-	do {                                                                               \
-		g_autoptr(GError) e_ = diagnose(lines, settings, version);                 \
-		CHECK_STR(ipsec_error_code_name(e_->code), ipsec_error_code_name(want));   \
-		CHECK(strstr(e_->message, needle) != NULL);                                \
-		if (!strstr(e_->message, needle))                                          \
-			fprintf(stderr, "  message: %s\n", e_->message);                   \
+#define CHECK_DIAG(lines, settings, version, want, needle)                                                   \
+	do {                                                                                                 \
+		g_autoptr(GError) e_ = diagnose(lines, settings, version);                                   \
+		CHECK_STR(ipsec_error_code_name(e_->code), ipsec_error_code_name(want));                     \
+		CHECK(strstr(e_->message, needle) != NULL);                                                  \
+		if (!strstr(e_->message, needle))                                                            \
+			fprintf(stderr, "  message: %s\n", e_->message);                                     \
 	} while (0)
 
 static void test_diagnosis(void)
 {
 	IpsecSettings s = base_settings();
-	CHECK_DIAG(wrong_psk_log, &s, "5.9.8", IPSEC_ERROR_AUTH_FAILED_PSK, "most likely a wrong pre-shared key");
+	CHECK_DIAG(wrong_psk_log, &s, "5.9.8", IPSEC_ERROR_AUTH_FAILED_PSK,
+		   "most likely a wrong pre-shared key");
 	CHECK_DIAG(kernel_log, &s, "5.9.8", IPSEC_ERROR_KERNEL_NO_ESP, "Function not implemented (38)");
 	CHECK_DIAG(unreachable_log, &s, "5.9.8", IPSEC_ERROR_PEER_UNREACHABLE, "No answer from the gateway");
 	CHECK_DIAG(ike_proposal_log, &s, "5.9.8", IPSEC_ERROR_NO_PROPOSAL_CHOSEN, "IKE (main mode)");
@@ -358,7 +359,8 @@ static void test_diagnosis(void)
 	CHECK_DIAG(esp_proposal_log, &s, "5.9.8", IPSEC_ERROR_NO_PROPOSAL_CHOSEN, "ESP (quick mode)");
 	CHECK_DIAG(esp_proposal_log, &s, "5.9.8", IPSEC_ERROR_NO_PROPOSAL_CHOSEN, "try with PFS on");
 	CHECK_DIAG(nat_blocked_log, &s, "5.9.8", IPSEC_ERROR_NAT_T_BLOCKED, "UDP 4500");
-	CHECK_DIAG(selector_log, &s, "5.9.8", IPSEC_ERROR_TRANSPORT_REFUSED, "transport-mode SA for UDP 40123");
+	CHECK_DIAG(selector_log, &s, "5.9.8", IPSEC_ERROR_TRANSPORT_REFUSED,
+		   "transport-mode SA for UDP 40123");
 	/* A 6.1 charon that sent nothing for an IKEv1 conn was built without IKEv1. */
 	const char *const nothing[] = {"initiating IKE_SA failed", NULL};
 	CHECK_DIAG(nothing, &s, "6.1.0", IPSEC_ERROR_IKEV1_UNSUPPORTED, "--enable-ikev1");

@@ -75,8 +75,8 @@ static void call(ViciClient *client, Call *c, const char *command, const char *s
 		 GCancellable *cancel)
 {
 	c->client = client;
-	vici_client_command_async(client, command, NULL, 0, stream, stream ? count_event : NULL, c, timeout_ms,
-				  cancel, on_call, c);
+	vici_client_command_async(client, command, NULL, 0, stream, stream ? count_event : NULL, c,
+				  timeout_ms, cancel, on_call, c);
 }
 
 static void test_client_commands(void)
@@ -91,7 +91,8 @@ static void test_client_commands(void)
 
 	call(client, &c, "no-such-command", NULL, 2000, NULL);
 	CHECK(run_until(is_set, &c.done, 3000));
-	CHECK(c.error && c.error->code == IPSEC_ERROR_PROTOCOL && strstr(c.error->message, "no-such-command"));
+	CHECK(c.error && c.error->code == IPSEC_ERROR_PROTOCOL &&
+	      strstr(c.error->message, "no-such-command"));
 	call_clear(&c);
 
 	/* Streaming: register, events during the command, response, unregister. */
@@ -403,7 +404,8 @@ static void test_session_initiate_failure(void)
 	CHECK(t->up_error && t->up_error->code == IPSEC_ERROR_NO_PROPOSAL_CHOSEN);
 	CHECK(t->up_error && strstr(t->up_error->message, "we offered windows: aes256-sha1-modp2048"));
 	CHECK(fake_charon_is_clean(fc));
-	CHECK(strstr(fc->command_log->str, "terminate;") != NULL); /* a lingering IKE_SA is always terminated */
+	CHECK(strstr(fc->command_log->str, "terminate;") !=
+	      NULL); /* a lingering IKE_SA is always terminated */
 	sess_free(t);
 	fake_charon_free(fc);
 }

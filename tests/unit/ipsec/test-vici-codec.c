@@ -63,7 +63,8 @@ static void check_roundtrip(const char *name)
 		vici_node_encode(root, &b);
 		CHECK_INT(vici_builder_finish(&b, &msg, &msg_len), VICI_OK);
 	}
-	CHECK_INT(vici_packet_encode(pkt.type, pkt.name[0] ? pkt.name : NULL, msg, msg_len, &out, &out_len), VICI_OK);
+	CHECK_INT(vici_packet_encode(pkt.type, pkt.name[0] ? pkt.name : NULL, msg, msg_len, &out, &out_len),
+		  VICI_OK);
 	CHECK_INT(out_len, len);
 	CHECK(out && memcmp(out, frame, len) == 0);
 	free(out);
@@ -74,10 +75,18 @@ static void check_roundtrip(const char *name)
 
 static void test_captured_roundtrip(void)
 {
-	const char *vectors[] = {"version-response.bin",      "load-conn-request.bin",	  "initiate-request.bin",
-				 "control-log-event.bin",     "ike-updown-event.bin",	  "initiate-failed-response.bin",
-				 "terminate-response.bin",    "get-keys-response.bin",	  "stats-response.bin",
-				 "event-confirm.bin",	      "event-register.bin",	  "empty-response.bin",
+	const char *vectors[] = {"version-response.bin",
+				 "load-conn-request.bin",
+				 "initiate-request.bin",
+				 "control-log-event.bin",
+				 "ike-updown-event.bin",
+				 "initiate-failed-response.bin",
+				 "terminate-response.bin",
+				 "get-keys-response.bin",
+				 "stats-response.bin",
+				 "event-confirm.bin",
+				 "event-register.bin",
+				 "empty-response.bin",
 				 "terminate-nomatch-response.bin"};
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
 		check_roundtrip(vectors[i]);
@@ -100,7 +109,8 @@ static void test_captured_content(void)
 	CHECK_INT(pkt.type, VICI_EVENT);
 	CHECK_STR(pkt.name, "control-log");
 	CHECK_STR(vici_node_str(root, "group"), "IKE");
-	CHECK(strstr(vici_node_str(root, "msg") ? vici_node_str(root, "msg") : "", "established between") != NULL);
+	CHECK(strstr(vici_node_str(root, "msg") ? vici_node_str(root, "msg") : "", "established between") !=
+	      NULL);
 	vici_node_free(root);
 	free(f);
 
@@ -139,23 +149,23 @@ static void test_captured_content(void)
 	f = read_vector("initiate-failed-response.bin", &len);
 	root = f ? decode_frame(f, len, &pkt) : NULL;
 	CHECK(!vici_node_is_yes(root, "success"));
-	CHECK(strstr(vici_node_str(root, "errmsg") ? vici_node_str(root, "errmsg") : "", "establishing CHILD_SA") !=
-	      NULL);
+	CHECK(strstr(vici_node_str(root, "errmsg") ? vici_node_str(root, "errmsg") : "",
+		     "establishing CHILD_SA") != NULL);
 	vici_node_free(root);
 	free(f);
 }
 
 /* The README's example message, encoded by hand from the element definitions. */
 static const uint8_t example_msg[] = {
-	3, 4, 'k', 'e', 'y', '1', 0, 6, 'v', 'a', 'l', 'u', 'e', '1',	   /* key1 = value1 */
-	1, 8, 's', 'e', 'c', 't', 'i', 'o', 'n', '1',			   /* section1 { */
-	1, 3, 's', 'u', 'b',						   /*   sub { */
-	3, 4, 'k', 'e', 'y', '2', 0, 6, 'v', 'a', 'l', 'u', 'e', '2',	   /*     key2 = value2 */
-	2,								   /*   } */
-	4, 5, 'l', 'i', 's', 't', '1',					   /*   list1 = [ */
-	5, 0, 5, 'i', 't', 'e', 'm', '1', 5, 0, 5, 'i', 't', 'e', 'm', '2', /*     item1, item2 */
-	6,								   /*   ] */
-	2,								   /* } */
+    3, 4, 'k', 'e', 'y', '1', 0,   6,   'v', 'a', 'l', 'u', 'e', '1',           /* key1 = value1 */
+    1, 8, 's', 'e', 'c', 't', 'i', 'o', 'n', '1',                               /* section1 { */
+    1, 3, 's', 'u', 'b',                                                        /*   sub { */
+    3, 4, 'k', 'e', 'y', '2', 0,   6,   'v', 'a', 'l', 'u', 'e', '2',           /*     key2 = value2 */
+    2,                                                                          /*   } */
+    4, 5, 'l', 'i', 's', 't', '1',                                              /*   list1 = [ */
+    5, 0, 5,   'i', 't', 'e', 'm', '1', 5,   0,   5,   'i', 't', 'e', 'm', '2', /*     item1, item2 */
+    6,                                                                          /*   ] */
+    2,                                                                          /* } */
 };
 
 static void test_builder_matches_hand_encoding(void)
@@ -210,8 +220,8 @@ static void test_frame_limits(void)
 {
 	size_t len;
 	const uint8_t zero[4] = {0, 0, 0, 0};
-	const uint8_t max[4] = {0, 8, 0, 0};	/* 512 KiB: allowed */
-	const uint8_t over[4] = {0, 8, 0, 1};	/* 512 KiB + 1 */
+	const uint8_t max[4] = {0, 8, 0, 0};  /* 512 KiB: allowed */
+	const uint8_t over[4] = {0, 8, 0, 1}; /* 512 KiB + 1 */
 	const uint8_t huge[4] = {0xff, 0xff, 0xff, 0xff};
 	CHECK_INT(vici_frame_length(zero, &len), VICI_ERR_EMPTY);
 	CHECK_INT(vici_frame_length(max, &len), VICI_OK);
@@ -251,8 +261,8 @@ static void test_message_rejects(void)
 {
 	const uint8_t end_without_start[] = {VICI_SECTION_END};
 	const uint8_t open_section[] = {VICI_SECTION_START, 1, 's'};
-	const uint8_t section_in_list[] = {VICI_LIST_START, 1, 'l', VICI_SECTION_START, 1, 's', VICI_SECTION_END,
-					   VICI_LIST_END};
+	const uint8_t section_in_list[] = {
+	    VICI_LIST_START, 1, 'l', VICI_SECTION_START, 1, 's', VICI_SECTION_END, VICI_LIST_END};
 	const uint8_t kv_in_list[] = {VICI_LIST_START, 1, 'l', VICI_KEY_VALUE, 1, 'k', 0, 0, VICI_LIST_END};
 	const uint8_t item_outside[] = {VICI_LIST_ITEM, 0, 0};
 	const uint8_t list_end_outside[] = {VICI_LIST_END};
