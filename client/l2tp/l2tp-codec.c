@@ -183,7 +183,7 @@ static enum l2tp_parse_status parse_avp(struct l2tp_msg *msg, const uint8_t *p, 
 	}
 	*used = avp_len;
 	bool mandatory = flags & L2TP_AVP_M, hidden = flags & L2TP_AVP_H;
-	if (first && (vendor != L2TP_VENDOR_IETF || type != L2TP_AVP_MESSAGE_TYPE))
+	if (first && (vendor != L2TP_VENDOR_IETF || type != L2TP_AVP_MESSAGE_TYPE || (flags & L2TP_AVP_RESERVED)))
 		return L2TP_PARSE_NO_MESSAGE_TYPE;
 	/* Vendor before type; reserved bits set make any AVP unrecognised (§4.1). */
 	if (vendor != L2TP_VENDOR_IETF || !avp_type_known(type) || (flags & L2TP_AVP_RESERVED)) {
@@ -274,10 +274,13 @@ enum l2tp_parse_status l2tp_msg_parse(const uint8_t *buf, size_t len, const stru
 	for (bool first = true; off < end; first = false) {
 		size_t used = 0;
 		st = parse_avp(msg, buf + off, end - off, first, secret, &used);
-		if (first && st == L2TP_PARSE_OK)
-			msg->type = get16(msg->avp[L2TP_AVP_MESSAGE_TYPE].value);
 		if (st != L2TP_PARSE_OK)
 			return st;
+		if (first) {
+			if (!msg->avp[L2TP_AVP_MESSAGE_TYPE].present) /* defensive: parse_avp checked it */
+				return L2TP_PARSE_NO_MESSAGE_TYPE;
+			msg->type = get16(msg->avp[L2TP_AVP_MESSAGE_TYPE].value);
+		}
 		off += used;
 	}
 	msg->status_avp = 0;

@@ -245,6 +245,10 @@ static void test_avp_strictness(void)
 	m[19] = 5; /* message type 5 is not defined */
 	CHECK_INT(l2tp_msg_parse(m, sizeof(m), NULL, &msg), L2TP_PARSE_UNKNOWN_MESSAGE_TYPE);
 	CHECK(msg.avp[L2TP_AVP_MESSAGE_TYPE].mandatory);
+	/* A Message Type AVP with reserved bits is unrecognised, so there is no Message Type (found by fuzzing). */
+	m[12] = 0x94;
+	CHECK_INT(l2tp_msg_parse(m, sizeof(m), NULL, &msg), L2TP_PARSE_NO_MESSAGE_TYPE);
+	m[12] = 0x80;
 	/* SCCRP without Assigned Tunnel ID. */
 	m[19] = 2;
 	CHECK_INT(l2tp_msg_parse(m, sizeof(m), NULL, &msg), L2TP_PARSE_MISSING_AVP);
