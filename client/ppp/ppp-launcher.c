@@ -463,7 +463,9 @@ void l2tp_ppp_launcher_stop(L2tpPppLauncher *l, guint grace_seconds)
 		return;
 	l->stopping = TRUE;
 	g_subprocess_send_signal(l->proc, SIGTERM);
-	l->kill_timer = g_timeout_add_seconds(grace_seconds ? grace_seconds : 1, on_kill_timer, l);
+	/* Not g_timeout_add_seconds(): its first tick may come early, and pppd needs the whole grace
+	 * to send LCP Terminate-Request and run its exit notifiers. */
+	l->kill_timer = g_timeout_add((grace_seconds ? grace_seconds : 1) * 1000, on_kill_timer, l);
 }
 
 GPid l2tp_ppp_launcher_get_pid(L2tpPppLauncher *l)

@@ -104,8 +104,8 @@ static gboolean check_auth(const L2tpPppOptions *o, GError **error)
 
 static gboolean check_options(const L2tpPppOptions *o, const char *pppd_path, GError **error)
 {
-	if (!word_valid(pppd_path))
-		return invalid(error, "pppd path");
+	if (!word_valid(pppd_path) || pppd_path[0] != '/')
+		return invalid(error, "pppd path (must be absolute)");
 	/* pppd runs in "/": a plugin is a bare name in pppd's plugin dir or an absolute path. */
 	if (!word_valid(o->plugin_path) || (strchr(o->plugin_path, '/') && o->plugin_path[0] != '/'))
 		return invalid(error, "plugin path (a bare name or an absolute path)");

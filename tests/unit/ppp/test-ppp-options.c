@@ -239,6 +239,14 @@ static void test_hostile_values(void)
 	o = base_options();
 	o.plugin_path = "build/l2tp-vpn-pppd.so";
 	expect_invalid(o, "relative plugin path");
+	{
+		g_autoptr(GError) error = NULL;
+		g_auto(GStrv) argv = NULL;
+
+		o = base_options();
+		argv = l2tp_ppp_build_argv(&o, "sbin/pppd", &error);
+		CHECK(!argv && g_error_matches(error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_INVALID_OPTION));
+	}
 	o = base_options();
 	o.lcp_echo_interval = 10;
 	o.lcp_echo_failure = 0;
