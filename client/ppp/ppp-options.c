@@ -293,6 +293,8 @@ static const struct exit_meaning exit_meanings[] = {
     {19, L2TP_PPP_ERROR_AUTH_FAILED, "authentication failed: the gateway refused the user name or password"},
     {20, L2TP_PPP_ERROR_TRAFFIC_LIMIT, "the traffic limit was reached"},
     {21, L2TP_PPP_ERROR_CNID_AUTH_FAILED, "caller number authorisation failed"},
+    /* Not pppd's: the launcher's child setup exits 126 when it cannot hide /etc/ppp (no CAP_SYS_ADMIN?). */
+    {126, L2TP_PPP_ERROR_SPAWN, "pppd was not started: its private view of /etc/ppp could not be set up"},
 };
 
 static gboolean exit_status_to_error(int status, guint hints, GError **error)

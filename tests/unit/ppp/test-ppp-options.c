@@ -312,6 +312,7 @@ static void test_exit_status(void)
 	expect_exit(exited(20), 0, FALSE, L2TP_PPP_ERROR_TRAFFIC_LIMIT);
 	expect_exit(exited(21), 0, FALSE, L2TP_PPP_ERROR_CNID_AUTH_FAILED);
 	expect_exit(exited(200), 0, FALSE, L2TP_PPP_ERROR_UNKNOWN_EXIT);
+	expect_exit(exited(126), 0, FALSE, L2TP_PPP_ERROR_SPAWN);
 	expect_exit(SIGTERM, 0, TRUE, -1);
 	expect_exit(SIGKILL, 0, TRUE, -1);
 	expect_exit(SIGTERM, 0, FALSE, L2TP_PPP_ERROR_KILLED);
