@@ -352,6 +352,24 @@ static gboolean apply_route(const L2tpNetContext *ctx, const L2tpNetRoute *r, GE
 	return FALSE;
 }
 
+/*
+ * A second DNS change on top of one still recorded would take our own
+ * resolv.conf for the user's original (and overwrite the backup): refuse it.
+ */
+static gboolean dns_already_applied(const L2tpNetContext *ctx, GError **error)
+{
+	g_autoptr(GPtrArray) records = state_read(ctx, NULL);
+
+	for (guint i = 0; records && i < records->len; i++) {
+		if (l2tp_net_dns_is_record(g_ptr_array_index(records, i))) {
+			g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE,
+				    "DNS of connection %s is still applied: undo it first", ctx->name);
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static gboolean record_cb(const char *record, gpointer data, GError **error)
 {
 	return state_append(data, record, error);
@@ -368,7 +386,8 @@ gboolean l2tp_net_apply(const L2tpNetContext *ctx, GArray *plan, GError **error)
 		if (a->type == L2TP_NET_ACTION_ROUTE)
 			ok = apply_route(ctx, &a->route, error);
 		else
-			ok = l2tp_net_dns_apply(ctx, &a->dns, record_cb, (gpointer)ctx, error);
+			ok = !dns_already_applied(ctx, error) &&
+			     l2tp_net_dns_apply(ctx, &a->dns, record_cb, (gpointer)ctx, error);
 		if (!ok)
 			return FALSE;
 	}

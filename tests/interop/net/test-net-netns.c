@@ -197,6 +197,22 @@ static void test_full_tunnel_apply_undo(void)
 	check_undo_exact(&ctx, before);
 }
 
+/* Applying twice must not take our own resolv.conf for the original. */
+static void test_second_apply_refused(void)
+{
+	L2tpNetContext ctx = context();
+	g_autofree char *before = routes_now();
+	g_autoptr(GArray) plan = NULL;
+	g_autoptr(GError) error = NULL;
+
+	CHECK(write_resolv());
+	plan = plan_for(L2TP_NET_FULL_TUNNEL, NULL);
+	CHECK(plan && l2tp_net_apply(&ctx, plan, NULL));
+	CHECK(!l2tp_net_apply(&ctx, plan, &error) &&
+	      g_error_matches(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE));
+	check_undo_exact(&ctx, before);
+}
+
 static void test_split_tunnel_and_foreign_route(void)
 {
 	L2tpNetContext ctx = context();
@@ -352,6 +368,7 @@ int main(void)
 	}
 	DP_RUN(test_lookup_underlay);
 	DP_RUN(test_full_tunnel_apply_undo);
+	DP_RUN(test_second_apply_refused);
 	DP_RUN(test_split_tunnel_and_foreign_route);
 	DP_RUN(test_undo_after_crash);
 	DP_RUN(test_resolv_conf_changed_by_someone_else);
