@@ -661,22 +661,18 @@ static GError *handle_packet(ViciClient *client, const struct vici_packet *pkt)
 			   vici_packet_type_name(pkt->type));
 }
 
-static void on_body(GObject *source, GAsyncResult *res, gpointer data)
+static void lost_while_reading(ViciClient *client, const char *what, const GError *error)
 {
-	gboolean current;
-	ViciClient *client = io_ctx_take(data, &current);
-	g_autoptr(GError) error = NULL;
-	gsize got = 0;
-	gboolean ok = g_input_stream_read_all_finish(G_INPUT_STREAM(source), res, &got, &error);
-	if (!current)
-		goto out;
-	if (!ok || got != client->body_len) {
-		g_autoptr(GError) lost = g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
-						     "charon closed the vici connection mid-message%s%s",
-						     error ? ": " : "", error ? error->message : "");
-		client_lost(client, lost);
-		goto out;
-	}
+	g_autoptr(GError) lost = g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
+					     "charon closed the vici "
+					     "connection%s%s%s",
+					     what, error ? ": " : "", error ? error->message : "");
+	client_lost(client, lost);
+}
+
+/* Decodes and dispatches one frame body, then reads on unless the connection went away. */
+static void process_body(ViciClient *client)
+{
 	struct vici_packet pkt;
 	guint generation = client->generation;
 	uint8_t *body = g_steal_pointer(&client->body);
@@ -688,8 +684,34 @@ static void on_body(GObject *source, GAsyncResult *res, gpointer data)
 		client_lost(client, perr);
 	else if (client->conn && generation == client->generation)
 		read_header(client);
-out:
+}
+
+static void on_body(GObject *source, GAsyncResult *res, gpointer data)
+{
+	gboolean current;
+	ViciClient *client = io_ctx_take(data, &current);
+	g_autoptr(GError) error = NULL;
+	gsize got = 0;
+	gboolean ok = g_input_stream_read_all_finish(G_INPUT_STREAM(source), res, &got, &error);
+	if (current && (!ok || got != client->body_len))
+		lost_while_reading(client, " mid-message", error);
+	else if (current)
+		process_body(client);
 	vici_client_unref(client);
+}
+
+static void start_body(ViciClient *client)
+{
+	int rc = vici_frame_length(client->header, &client->body_len);
+	if (rc) {
+		g_autoptr(GError) perr = protocol_error("frame length", rc);
+		client_lost(client, perr);
+		return;
+	}
+	client->body = g_malloc(client->body_len);
+	GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(client->conn));
+	g_input_stream_read_all_async(in, client->body, client->body_len, G_PRIORITY_DEFAULT,
+				      client->io_cancel, on_body, io_ctx_new(client));
 }
 
 static void on_header(GObject *source, GAsyncResult *res, gpointer data)
@@ -699,26 +721,10 @@ static void on_header(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	gsize got = 0;
 	gboolean ok = g_input_stream_read_all_finish(G_INPUT_STREAM(source), res, &got, &error);
-	if (!current)
-		goto out;
-	if (!ok || got != VICI_FRAME_HEADER) {
-		g_autoptr(GError) lost = g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
-						     "charon closed the vici connection%s%s",
-						     error ? ": " : "", error ? error->message : "");
-		client_lost(client, lost);
-		goto out;
-	}
-	int rc = vici_frame_length(client->header, &client->body_len);
-	if (rc) {
-		g_autoptr(GError) perr = protocol_error("frame length", rc);
-		client_lost(client, perr);
-		goto out;
-	}
-	client->body = g_malloc(client->body_len);
-	GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(client->conn));
-	g_input_stream_read_all_async(in, client->body, client->body_len, G_PRIORITY_DEFAULT,
-				      client->io_cancel, on_body, io_ctx_new(client));
-out:
+	if (current && (!ok || got != VICI_FRAME_HEADER))
+		lost_while_reading(client, "", error);
+	else if (current)
+		start_body(client);
 	vici_client_unref(client);
 }
 
