@@ -242,9 +242,14 @@ static void handle_bad_message(struct l2tp_lac *lac, uint64_t now, struct l2tp_m
 		tunnel_on_stopccn(lac, now, msg);
 		return;
 	}
+	if (msg->type == L2TP_MSG_CDN && st != L2TP_PARSE_UNKNOWN_MANDATORY_AVP) {
+		if (lac->tunnel == TUNNEL_ESTABLISHED)
+			session_on_message(lac, now, msg);
+		return;
+	}
 	bool awaited = (msg->type == L2TP_MSG_SCCRP && lac->tunnel == TUNNEL_WAIT_CTL_REPLY) ||
 		       (msg->type == L2TP_MSG_ICRP && lac->session == SESSION_WAIT_REPLY) ||
-		       msg->type == L2TP_MSG_CDN || st == L2TP_PARSE_UNKNOWN_MANDATORY_AVP ||
+		       st == L2TP_PARSE_UNKNOWN_MANDATORY_AVP ||
 		       st == L2TP_PARSE_UNKNOWN_MESSAGE_TYPE;
 	if (!awaited) {
 		lac_log(lac, L2TP_LOG_INFO, "ignoring malformed %s: %s (%s)", what, l2tp_parse_strerror(st),
@@ -330,7 +335,9 @@ void l2tp_lac_input(struct l2tp_lac *lac, uint64_t now, const uint8_t *data, siz
 		lac_log(lac, L2TP_LOG_DEBUG, "ignoring datagram: %s", l2tp_parse_strerror(st));
 		return;
 	}
-	if (hdr.tunnel_id != lac->our_tunnel_id) {
+	/* Tunnel ID 0 means "yours is unknown to me": an LNS refusing our SCCRQ may say so. */
+	bool refusal = hdr.tunnel_id == 0 && lac->tunnel == TUNNEL_WAIT_CTL_REPLY;
+	if (hdr.tunnel_id != lac->our_tunnel_id && !refusal) {
 		lac_log(lac, L2TP_LOG_DEBUG, "ignoring message for tunnel %u (ours is %u)", hdr.tunnel_id,
 			lac->our_tunnel_id);
 		return;

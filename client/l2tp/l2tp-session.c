@@ -61,9 +61,8 @@ void session_clear(struct l2tp_lac *lac, uint64_t now, uint16_t result, uint16_t
 	l2tp_builder_result(&b, result, error, message);
 	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_SESSION_ID, lac->our_session_id);
 	lac_log(lac, L2TP_LOG_INFO, "sending CDN (result %u, error %u)", result, error);
-	lac->session = SESSION_CLOSED;
+	report_session_down(lac); /* before queueing: a failure to queue tears everything down */
 	lac_send_msg(lac, now, &b, L2TP_MSG_CDN);
-	report_session_down(lac);
 }
 
 /* Sync framing if the LNS does it (MikroTik advertises nothing else), else async. */

@@ -240,6 +240,9 @@ void tunnel_on_stopccn(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg
 		       res.result, res.error, "%s: %s", refused ? "LNS refused tunnel" : "LNS closed tunnel",
 		       text);
 	lac_log(lac, L2TP_LOG_INFO, "received StopCCN: %s", text);
+	/* Refused before SCCRP: the ACK needs the LNS's tunnel ID, which only the StopCCN tells. */
+	if (!lac->peer_tunnel_id && l2tp_msg_u16(msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &lac->peer_tunnel_id))
+		lac->rel.peer_tunnel_id = lac->peer_tunnel_id;
 	/* §5.7: acknowledge at once, forget our own pending messages, keep re-ACKing a while. */
 	l2tp_rel_ack_now(&lac->rel);
 	l2tp_rel_flush_tx(&lac->rel);

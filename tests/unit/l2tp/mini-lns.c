@@ -53,7 +53,8 @@ static void stopccn(struct mini_lns *lns, uint64_t now, uint16_t result)
 {
 	uint8_t buf[256];
 	struct l2tp_builder b;
-	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_STOPCCN, lns->lac_tunnel_id, 0, NULL);
+	uint16_t to = lns->script.refuse_with_tunnel_zero ? 0 : lns->lac_tunnel_id;
+	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_STOPCCN, to, 0, NULL);
 	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, lns->tunnel_id);
 	l2tp_builder_result(&b, result, 0, NULL);
 	queue(lns, now, &b);

@@ -16,6 +16,7 @@ struct mini_lns_script {
 	const char *answer_secret;    /* secret used to answer the LAC's challenge (default: secret) */
 	bool challenge_lac;	      /* send a Challenge in SCCRP */
 	uint16_t refuse_result;	      /* answer SCCRQ with StopCCN(result) */
+	bool refuse_with_tunnel_zero; /* ... addressed to tunnel ID 0, as some servers do */
 	uint32_t framing_caps;	      /* advertised (default 3) */
 	uint16_t window;	      /* advertised Receive Window (0: none, peer assumes 4) */
 	bool sli_wen_after_iccn;      /* send SLI then WEN right after ICCN */

@@ -161,6 +161,22 @@ static void test_refusal_worded(void)
 	sim_free(&s);
 }
 
+static void test_refusal_to_tunnel_zero(void)
+{
+	struct sim s;
+	struct l2tp_lac_config cfg = base_config();
+	struct mini_lns_script script = {.refuse_result = L2TP_STOPCCN_BAD_VERSION, .refuse_with_tunnel_zero = true};
+	sim_init(&s, 16, &cfg, &script, &perfect, 1701);
+	sim_run(&s, 60000, L2TP_EVENT_TUNNEL_DOWN);
+	const struct sim_event *down = sim_event(&s, L2TP_EVENT_TUNNEL_DOWN);
+	CHECK(down && down->cause == L2TP_CAUSE_PEER_STOPCCN);
+	if (down)
+		CHECK_STR(down->reason, "LNS refused tunnel: protocol version not supported (StopCCN result 5)");
+	sim_run(&s, s.now + 500, -1);
+	CHECK(l2tp_rel_all_acked(&s.lns.rel)); /* our ACK reached it, addressed by its Assigned Tunnel ID */
+	sim_free(&s);
+}
+
 static void test_lns_clears_call_after_iccn(void)
 {
 	struct sim s;
@@ -334,6 +350,7 @@ int main(void)
 	RUN(test_lns_without_secret_refused);
 	RUN(test_lns_challenges_but_we_have_no_secret);
 	RUN(test_refusal_worded);
+	RUN(test_refusal_to_tunnel_zero);
 	RUN(test_lns_clears_call_after_iccn);
 	RUN(test_lns_stopccn_after_iccn);
 	RUN(test_our_close_acked);
