@@ -306,5 +306,15 @@ gboolean l2tp_net_route_from_string(const char *text, L2tpNetRoute *out, GError 
 	out->dst = p.addr;
 	out->plen = p.plen;
 	g_strlcpy(out->ifname, w[4], sizeof(out->ifname));
+	/* Only the exact form we write is accepted: no bare addresses, leading zeros or table 0. */
+	{
+		g_autofree char *canonical = l2tp_net_route_to_string(out);
+
+		if (strcmp(canonical, text) != 0) {
+			g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE,
+				    "non-canonical route record \"%s\"", text);
+			return FALSE;
+		}
+	}
 	return TRUE;
 }

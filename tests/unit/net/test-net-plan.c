@@ -215,6 +215,9 @@ static void test_route_record_roundtrip(void)
 			     "10.0.0.0/24 via 0.0.0.0 dev ../x metric 0 table 254",
 			     "10.0.0.0/24 via 0.0.0.0 dev eth0 metric -1 table 254",
 			     "10.0.0.0/24 via 0.0.0.0 dev eth0 metric 0 table 99999999999",
+			     "10.9.8.24 via 10.0.0.2 dev vex metric 7 table 254",
+			     "10.9.8.0/24 via 10.0.0.2 dev vex metric 07 table 254",
+			     "10.9.8.0/24 via 10.0.0.2 dev vex metric 7 table 0",
 			     NULL};
 
 	r.dst = ip("10.9.8.0");
