@@ -122,20 +122,29 @@ static guint parse_auth(const char *list)
 	return bits;
 }
 
+/* One line from --password-fd or stdin, read with read(2) so no stdio buffer keeps a copy. */
 static char *read_password(void)
 {
-	FILE *f = password_fd >= 0 ? fdopen(password_fd, "r") : stdin;
+	int fd = password_fd >= 0 ? password_fd : 0;
 	char buf[512];
+	size_t len = 0;
+	char *p;
 
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return NULL;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	{
-		char *p = g_strdup(buf);
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + len, 1);
 
-		explicit_bzero(buf, sizeof(buf));
-		return p;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || buf[len] == '\n')
+			break;
+		len++;
 	}
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	p = len ? g_strdup(buf) : NULL;
+	explicit_bzero(buf, sizeof(buf));
+	return p;
 }
 
 static gboolean parse_sockaddr(const char *text, struct sockaddr_in *sa, gboolean need_port)
