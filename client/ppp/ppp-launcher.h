@@ -49,7 +49,8 @@ typedef void (*L2tpPppEventFunc)(const L2tpPppEvent *event, gpointer user_data);
 
 typedef struct {
 	L2tpPppOptions ppp;         /* fds are set by the launcher */
-	int pppol2tp_socket;        /* our PPPoL2TP socket (duplicated into pppd; still ours to close) */
+	int pppol2tp_socket;        /* our PPPoL2TP socket, duplicated into pppd: close ours once started, so
+				       pppd's exit releases the session (FACTS §3) */
 	const char *pppd_path;      /* NULL = /usr/sbin/pppd */
 	gboolean no_private_mounts; /* keep pppd in our mount namespace (tests, no CAP_SYS_ADMIN) */
 	const char *user;

@@ -391,6 +391,11 @@ static gboolean start_ppp(struct app *app, GError **error)
 	}
 	app->ppp = l2tp_ppp_launcher_start(&launch, on_event, app, error);
 	ok = app->ppp != NULL;
+	/* pppd holds its own copy now; with ours closed, its exit deletes the kernel session. */
+	if (ok) {
+		close(app->pppox);
+		app->pppox = -1;
+	}
 	explicit_bzero(password, strlen(password));
 	return ok;
 }
