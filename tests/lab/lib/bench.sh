@@ -75,6 +75,7 @@ bench_classic() {
 	local mode=$1 runs=$2 i t0 t1 t2 ipsec=() l2tp=() total=() r t
 	classic_l2tp_start "$mode"
 	for ((i = 0; i <= runs; i++)); do
+		gw_l2tp_restart
 		t0=$(now_ms)
 		classic_ipsec_up || fail "classic-$mode: IPsec failed on run $i"
 		t1=$(now_ms)

@@ -47,7 +47,7 @@ capture_start() {
 }
 
 capture_stop() {
-	on "$1" pkill -INT -x tcpdump || true
+	kill -INT "$LAB_TCPDUMP" 2>/dev/null || true
 	wait "$LAB_TCPDUMP" 2>/dev/null || true
 }
 
@@ -79,4 +79,25 @@ assert_transport_sas() {
 		grep -q 'encap type espinudp' <<<"$state" || fail "SAs are not UDP-encapsulated behind NAT: $state"
 	fi
 	log "ip xfrm state on $1: $n_transport transport-mode SAs$([[ ${2:-} == nat ]] && echo ', ESP-in-UDP')"
+}
+
+# assert_ppp_auth mschapv2|chap|pap — the gateway's pppd negotiated this method
+# and accepted the client (from pppd's debug log).
+assert_ppp_auth() {
+	local glog=$LAB_LOGS/pppd-gw.log lcp ok
+	case $1 in
+	mschapv2) lcp='<auth chap MS-v2>' ok='sent [CHAP Success' ;;
+	chap) lcp='<auth chap MD5>' ok='sent [CHAP Success' ;;
+	pap) lcp='<auth pap>' ok='sent [PAP AuthAck' ;;
+	*) setup_error "assert_ppp_auth: unknown method $1" ;;
+	esac
+	grep -q "rcvd \[LCP ConfAck.*$lcp" "$glog" || fail "PPP did not negotiate $1 (no LCP ConfAck with $lcp in pppd-gw.log)"
+	grep -qF "$ok" "$glog" || fail "the gateway did not accept the client's $1 authentication"
+	log "PPP authentication: $1 negotiated and accepted"
+}
+
+# assert_esp_algorithm PATTERN — the client's SAs use this kernel algorithm.
+assert_esp_algorithm() {
+	on cl ip xfrm state | grep -q "$1" || fail "ESP SAs do not use $1: $(on cl ip xfrm state | grep -E 'enc|auth')"
+	log "ESP algorithm: $1"
 }

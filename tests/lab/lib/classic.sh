@@ -99,6 +99,7 @@ autodial = no
 $secret_lines
 ppp debug = yes
 CONF
+	on cl rm -f /run/xl2tpd/l2tp-control
 	on cl xl2tpd -D >>"$LAB_LOGS/xl2tpd-cl.log" 2>&1 &
 	wait_until 10 "xl2tpd on cl" on cl test -p /run/xl2tpd/l2tp-control ||
 		setup_error "xl2tpd on cl did not start (see xl2tpd-cl.log)"
@@ -109,8 +110,7 @@ classic_l2tp_hangup() { on cl sh -c 'echo "d gw" >/run/xl2tpd/l2tp-control' || t
 
 classic_l2tp_stop() {
 	classic_l2tp_hangup
-	on cl pkill -x xl2tpd || true
-	on cl pkill -x pppd || true
+	side_stop cl xl2tpd
 }
 
 # classic_connect kernel|userspace — full connect; fails the scenario with the

@@ -70,6 +70,20 @@ on() {
 	nsenter -t "$(cat "$LAB_STATE/$side/holder.pid")" --mount --net -- "$@"
 }
 
+# side_stop SIDE DAEMON — stop a daemon of this side only (all sides share the
+# scenario's PID namespace, so pkill would hit the other side's twin): by the pid
+# file in the side's private /run, then wait for it to exit.
+side_stop() {
+	local side=$1 daemon=$2 pid
+	pid=$(on "$side" cat "/run/$daemon.pid" 2>/dev/null) || return 0
+	[[ -n $pid ]] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	wait_until 10 "$daemon on $side exits" bash -c "! kill -0 $pid" || {
+		kill -9 "$pid" 2>/dev/null
+		log "$daemon on $side did not exit on SIGTERM; killed"
+	}
+}
+
 side_etc() { echo "$LAB_STATE/$1/etc"; }
 
 # Saved on every exit, so a failure always comes with the state that explains it.

@@ -109,9 +109,22 @@ ppp debug = yes
 CONF
 	touch "$etc/xl2tpd/l2tp-secrets"
 	chmod 600 "$etc/xl2tpd/l2tp-secrets"
+	on gw rm -f /run/xl2tpd/l2tp-control
 	on gw xl2tpd -D >>"$LAB_LOGS/xl2tpd-gw.log" 2>&1 &
 	wait_until 10 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
 		setup_error "xl2tpd on gw did not start (see xl2tpd-gw.log)"
+}
+
+# gw_l2tp_restart — a fresh LNS. xl2tpd keeps a closed tunnel's connected
+# socket for a while (RFC 2661's linger), and a new SCCRQ from the same client
+# address and port lands in that stale socket and is never answered; the
+# benchmark restarts the LNS between connects so every run starts equal.
+gw_l2tp_restart() {
+	side_stop gw xl2tpd
+	on gw rm -f /run/xl2tpd/l2tp-control
+	on gw xl2tpd -D >>"$LAB_LOGS/xl2tpd-gw.log" 2>&1 &
+	wait_until 10 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
+		setup_error "xl2tpd on gw did not restart"
 }
 
 # gw_start — the whole gateway; switches as above.
