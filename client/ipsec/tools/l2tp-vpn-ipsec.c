@@ -97,6 +97,19 @@ static int bind_l2tp_socket(const char *local_address, guint16 port, guint16 *bo
 	return fd;
 }
 
+/* Proves the selector covers real traffic from the socket: the lab checks the wire. */
+static void send_probe(int fd, const char *gateway)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(IPSEC_L2TP_PORT)};
+	static const char payload[] = "l2tp-vpn-ipsec probe";
+	if (!gateway || inet_pton(AF_INET, gateway, &to.sin_addr) != 1) {
+		printf("PROBE skipped (gateway address %s)\n", gateway ? gateway : "-");
+		return;
+	}
+	ssize_t n = sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to));
+	printf("PROBE %s\n", n == (ssize_t)sizeof(payload) ? "sent" : "failed");
+}
+
 static void print_sa(const IpsecSaInfo *sa)
 {
 	g_autofree char *desc = ipsec_sa_info_describe(sa);
@@ -117,7 +130,7 @@ static int run_up(int argc, char **argv)
 	g_autofree char *preset = NULL, *ike = NULL, *esp = NULL, *nat_t = NULL, *vici = NULL,
 			*profile = NULL;
 	gint local_port = 0, dpd = 30, ike_life = 0, child_life = 0, timeout = 60000, hold = 0, watch_ms = 0;
-	gboolean aggressive = FALSE, pfs = FALSE, bind_l2tp = FALSE, hold_signal = FALSE;
+	gboolean aggressive = FALSE, pfs = FALSE, bind_l2tp = FALSE, hold_signal = FALSE, probe = FALSE;
 	GOptionEntry entries[] = {
 	    {"gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, "Gateway host or address", "HOST"},
 	    {"local-address", 0, 0, G_OPTION_ARG_STRING, &local_address, "Local address", "ADDR"},
@@ -149,6 +162,8 @@ static int run_up(int argc, char **argv)
 	    {"hold", 0, 0, G_OPTION_ARG_INT, &hold, "Stay up for S seconds before going down", "S"},
 	    {"hold-until-signal", 0, 0, G_OPTION_ARG_NONE, &hold_signal, "Stay up until SIGINT/SIGTERM",
 	     NULL},
+	    {"probe", 0, 0, G_OPTION_ARG_NONE, &probe,
+	     "Once up, send one datagram from the bound L2TP socket to the gateway's port 1701", NULL},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("up - bring the L2TP transport SA up");
@@ -219,6 +234,8 @@ static int run_up(int argc, char **argv)
 	int rc = 0;
 	if (t.up_ok) {
 		print_sa(ipsec_session_get_sa_info(t.session));
+		if (probe && l2tp_fd >= 0)
+			send_probe(l2tp_fd, ipsec_session_get_sa_info(t.session)->remote_host);
 		fflush(stdout);
 		if (hold > 0 || hold_signal) {
 			guint timer = hold > 0 ? g_timeout_add_seconds((guint)hold, on_quit, t.loop) : 0;
