@@ -71,8 +71,8 @@ static bool keystream_xor(uint16_t avp_type, const struct l2tp_secret *secret, c
 	return true;
 }
 
-bool l2tp_avp_hide(uint16_t avp_type, const struct l2tp_secret *secret, const uint8_t *vector, size_t vector_len,
-		   const uint8_t *value, size_t len, uint8_t *out)
+bool l2tp_avp_hide(uint16_t avp_type, const struct l2tp_secret *secret, const uint8_t *vector,
+		   size_t vector_len, const uint8_t *value, size_t len, uint8_t *out)
 {
 	uint8_t plain[2 + L2TP_AVP_MAX_LEN];
 	if (len > L2TP_AVP_MAX_LEN - L2TP_AVP_HDR_LEN - 2)

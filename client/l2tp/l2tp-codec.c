@@ -38,45 +38,45 @@ struct avp_rule {
 #define ANY L2TP_AVP_MAX_LEN - L2TP_AVP_HDR_LEN
 
 static const struct avp_rule avp_rules[L2TP_AVP_TYPE_COUNT] = {
-	[L2TP_AVP_MESSAGE_TYPE] = {2, 2, true},
-	[L2TP_AVP_RESULT_CODE] = {2, ANY},
-	[L2TP_AVP_PROTOCOL_VERSION] = {2, 2},
-	[L2TP_AVP_FRAMING_CAPS] = {4, 4},
-	[L2TP_AVP_BEARER_CAPS] = {4, 4},
-	[L2TP_AVP_TIE_BREAKER] = {8, 8},
-	[L2TP_AVP_FIRMWARE_REVISION] = {2, 2},
-	[L2TP_AVP_HOST_NAME] = {1, ANY},
-	[L2TP_AVP_VENDOR_NAME] = {0, ANY},
-	[L2TP_AVP_ASSIGNED_TUNNEL_ID] = {2, 2},
-	[L2TP_AVP_RECEIVE_WINDOW] = {2, 2},
-	[L2TP_AVP_CHALLENGE] = {1, ANY},
-	[L2TP_AVP_Q931_CAUSE] = {3, ANY},
-	[L2TP_AVP_CHALLENGE_RESPONSE] = {16, 16},
-	[L2TP_AVP_ASSIGNED_SESSION_ID] = {2, 2},
-	[L2TP_AVP_CALL_SERIAL] = {4, 4},
-	[L2TP_AVP_MIN_BPS] = {4, 4},
-	[L2TP_AVP_MAX_BPS] = {4, 4},
-	[L2TP_AVP_BEARER_TYPE] = {4, 4},
-	[L2TP_AVP_FRAMING_TYPE] = {4, 4},
-	[L2TP_AVP_CALLED_NUMBER] = {0, ANY},
-	[L2TP_AVP_CALLING_NUMBER] = {0, ANY},
-	[L2TP_AVP_SUB_ADDRESS] = {0, ANY},
-	[L2TP_AVP_TX_CONNECT_SPEED] = {4, 4},
-	[L2TP_AVP_PHYSICAL_CHANNEL] = {4, 4},
-	[L2TP_AVP_INITIAL_RX_LCP] = {0, ANY},
-	[L2TP_AVP_LAST_TX_LCP] = {0, ANY},
-	[L2TP_AVP_LAST_RX_LCP] = {0, ANY},
-	[L2TP_AVP_PROXY_AUTH_TYPE] = {2, 2},
-	[L2TP_AVP_PROXY_AUTH_NAME] = {0, ANY},
-	[L2TP_AVP_PROXY_AUTH_CHALLENGE] = {0, ANY},
-	[L2TP_AVP_PROXY_AUTH_ID] = {2, 2},
-	[L2TP_AVP_PROXY_AUTH_RESPONSE] = {0, ANY},
-	[L2TP_AVP_CALL_ERRORS] = {26, 26},
-	[L2TP_AVP_ACCM] = {10, 10},
-	[L2TP_AVP_RANDOM_VECTOR] = {1, ANY, true},
-	[L2TP_AVP_PRIVATE_GROUP_ID] = {0, ANY},
-	[L2TP_AVP_RX_CONNECT_SPEED] = {4, 4},
-	[L2TP_AVP_SEQUENCING_REQUIRED] = {0, 0},
+    [L2TP_AVP_MESSAGE_TYPE] = {2, 2, true},
+    [L2TP_AVP_RESULT_CODE] = {2, ANY},
+    [L2TP_AVP_PROTOCOL_VERSION] = {2, 2},
+    [L2TP_AVP_FRAMING_CAPS] = {4, 4},
+    [L2TP_AVP_BEARER_CAPS] = {4, 4},
+    [L2TP_AVP_TIE_BREAKER] = {8, 8},
+    [L2TP_AVP_FIRMWARE_REVISION] = {2, 2},
+    [L2TP_AVP_HOST_NAME] = {1, ANY},
+    [L2TP_AVP_VENDOR_NAME] = {0, ANY},
+    [L2TP_AVP_ASSIGNED_TUNNEL_ID] = {2, 2},
+    [L2TP_AVP_RECEIVE_WINDOW] = {2, 2},
+    [L2TP_AVP_CHALLENGE] = {1, ANY},
+    [L2TP_AVP_Q931_CAUSE] = {3, ANY},
+    [L2TP_AVP_CHALLENGE_RESPONSE] = {16, 16},
+    [L2TP_AVP_ASSIGNED_SESSION_ID] = {2, 2},
+    [L2TP_AVP_CALL_SERIAL] = {4, 4},
+    [L2TP_AVP_MIN_BPS] = {4, 4},
+    [L2TP_AVP_MAX_BPS] = {4, 4},
+    [L2TP_AVP_BEARER_TYPE] = {4, 4},
+    [L2TP_AVP_FRAMING_TYPE] = {4, 4},
+    [L2TP_AVP_CALLED_NUMBER] = {0, ANY},
+    [L2TP_AVP_CALLING_NUMBER] = {0, ANY},
+    [L2TP_AVP_SUB_ADDRESS] = {0, ANY},
+    [L2TP_AVP_TX_CONNECT_SPEED] = {4, 4},
+    [L2TP_AVP_PHYSICAL_CHANNEL] = {4, 4},
+    [L2TP_AVP_INITIAL_RX_LCP] = {0, ANY},
+    [L2TP_AVP_LAST_TX_LCP] = {0, ANY},
+    [L2TP_AVP_LAST_RX_LCP] = {0, ANY},
+    [L2TP_AVP_PROXY_AUTH_TYPE] = {2, 2},
+    [L2TP_AVP_PROXY_AUTH_NAME] = {0, ANY},
+    [L2TP_AVP_PROXY_AUTH_CHALLENGE] = {0, ANY},
+    [L2TP_AVP_PROXY_AUTH_ID] = {2, 2},
+    [L2TP_AVP_PROXY_AUTH_RESPONSE] = {0, ANY},
+    [L2TP_AVP_CALL_ERRORS] = {26, 26},
+    [L2TP_AVP_ACCM] = {10, 10},
+    [L2TP_AVP_RANDOM_VECTOR] = {1, ANY, true},
+    [L2TP_AVP_PRIVATE_GROUP_ID] = {0, ANY},
+    [L2TP_AVP_RX_CONNECT_SPEED] = {4, 4},
+    [L2TP_AVP_SEQUENCING_REQUIRED] = {0, 0},
 };
 
 static bool avp_type_known(uint16_t type)
@@ -145,8 +145,9 @@ size_t l2tp_zlb_encode(uint8_t out[L2TP_CTRL_HDR_LEN], uint16_t tunnel_id, uint1
 }
 
 /* Un-hides one AVP value into the message's scratch area. */
-static enum l2tp_parse_status unhide_avp(struct l2tp_msg *msg, uint16_t type, const struct l2tp_secret *secret,
-					 const uint8_t *value, uint16_t len, struct l2tp_avp_ref *ref)
+static enum l2tp_parse_status unhide_avp(struct l2tp_msg *msg, uint16_t type,
+					 const struct l2tp_secret *secret, const uint8_t *value, uint16_t len,
+					 struct l2tp_avp_ref *ref)
 {
 	const struct l2tp_avp_ref *rv = &msg->avp[L2TP_AVP_RANDOM_VECTOR];
 	if (!secret || !secret->len)
@@ -183,7 +184,8 @@ static enum l2tp_parse_status parse_avp(struct l2tp_msg *msg, const uint8_t *p, 
 	}
 	*used = avp_len;
 	bool mandatory = flags & L2TP_AVP_M, hidden = flags & L2TP_AVP_H;
-	if (first && (vendor != L2TP_VENDOR_IETF || type != L2TP_AVP_MESSAGE_TYPE || (flags & L2TP_AVP_RESERVED)))
+	if (first &&
+	    (vendor != L2TP_VENDOR_IETF || type != L2TP_AVP_MESSAGE_TYPE || (flags & L2TP_AVP_RESERVED)))
 		return L2TP_PARSE_NO_MESSAGE_TYPE;
 	/* Vendor before type; reserved bits set make any AVP unrecognised (§4.1). */
 	if (vendor != L2TP_VENDOR_IETF || !avp_type_known(type) || (flags & L2TP_AVP_RESERVED)) {
@@ -412,8 +414,8 @@ static uint8_t *builder_reserve(struct l2tp_builder *b, size_t n)
 	return p;
 }
 
-static uint8_t *avp_header(struct l2tp_builder *b, bool mandatory, bool hidden, uint16_t vendor, uint16_t type,
-			   size_t value_len)
+static uint8_t *avp_header(struct l2tp_builder *b, bool mandatory, bool hidden, uint16_t vendor,
+			   uint16_t type, size_t value_len)
 {
 	if (value_len > L2TP_AVP_MAX_LEN - L2TP_AVP_HDR_LEN) {
 		b->overflow = true;
@@ -449,8 +451,8 @@ void l2tp_builder_init(struct l2tp_builder *b, uint8_t *buf, size_t cap, enum l2
 		l2tp_builder_u16(b, true, L2TP_AVP_MESSAGE_TYPE, (uint16_t)type);
 }
 
-void l2tp_builder_avp(struct l2tp_builder *b, bool mandatory, uint16_t vendor, uint16_t type, const void *value,
-		      size_t len)
+void l2tp_builder_avp(struct l2tp_builder *b, bool mandatory, uint16_t vendor, uint16_t type,
+		      const void *value, size_t len)
 {
 	uint8_t *p = avp_header(b, mandatory, false, vendor, type, len);
 	if (p && len)

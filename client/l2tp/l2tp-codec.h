@@ -23,27 +23,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define L2TP_VERSION		2
-#define L2TP_CTRL_HDR_LEN	12
-#define L2TP_AVP_HDR_LEN	6
-#define L2TP_AVP_MAX_LEN	1023
-#define L2TP_MAX_SECRET_LEN	255
-#define L2TP_MSG_MAX_LEN	4096 /* what we build; larger peer messages are still parsed */
+#define L2TP_VERSION            2
+#define L2TP_CTRL_HDR_LEN       12
+#define L2TP_AVP_HDR_LEN        6
+#define L2TP_AVP_MAX_LEN        1023
+#define L2TP_MAX_SECRET_LEN     255
+#define L2TP_MSG_MAX_LEN        4096 /* what we build; larger peer messages are still parsed */
 #define L2TP_CHALLENGE_RESP_LEN 16
 
 /* Header flag bits (first 16-bit word). */
-#define L2TP_HDR_T	 0x8000
-#define L2TP_HDR_L	 0x4000
-#define L2TP_HDR_S	 0x0800
-#define L2TP_HDR_O	 0x0200
-#define L2TP_HDR_P	 0x0100
+#define L2TP_HDR_T       0x8000
+#define L2TP_HDR_L       0x4000
+#define L2TP_HDR_S       0x0800
+#define L2TP_HDR_O       0x0200
+#define L2TP_HDR_P       0x0100
 #define L2TP_HDR_VERSION 0x000f
 
 /* AVP header flag bits. */
-#define L2TP_AVP_M	  0x8000
-#define L2TP_AVP_H	  0x4000
+#define L2TP_AVP_M        0x8000
+#define L2TP_AVP_H        0x4000
 #define L2TP_AVP_RESERVED 0x3c00
-#define L2TP_AVP_LENGTH	  0x03ff
+#define L2TP_AVP_LENGTH   0x03ff
 
 #define L2TP_VENDOR_IETF 0
 
@@ -110,8 +110,8 @@ enum l2tp_avp_type {
 };
 
 /* Framing / bearer capability and type bits. */
-#define L2TP_FRAMING_SYNC  0x1
-#define L2TP_FRAMING_ASYNC 0x2
+#define L2TP_FRAMING_SYNC   0x1
+#define L2TP_FRAMING_ASYNC  0x2
 #define L2TP_BEARER_DIGITAL 0x1
 #define L2TP_BEARER_ANALOG  0x2
 
@@ -235,7 +235,8 @@ bool l2tp_msg_has(const struct l2tp_msg *msg, enum l2tp_avp_type type);
 bool l2tp_msg_u16(const struct l2tp_msg *msg, enum l2tp_avp_type type, uint16_t *out);
 bool l2tp_msg_u32(const struct l2tp_msg *msg, enum l2tp_avp_type type, uint32_t *out);
 bool l2tp_msg_u64(const struct l2tp_msg *msg, enum l2tp_avp_type type, uint64_t *out);
-bool l2tp_msg_bytes(const struct l2tp_msg *msg, enum l2tp_avp_type type, const uint8_t **value, uint16_t *len);
+bool l2tp_msg_bytes(const struct l2tp_msg *msg, enum l2tp_avp_type type, const uint8_t **value,
+		    uint16_t *len);
 
 struct l2tp_result {
 	uint16_t result;
@@ -288,8 +289,8 @@ struct l2tp_builder {
 /* Starts a control message: header (Ns/Nr zero) and the Message Type AVP. */
 void l2tp_builder_init(struct l2tp_builder *b, uint8_t *buf, size_t cap, enum l2tp_msg_type type,
 		       uint16_t tunnel_id, uint16_t session_id, const struct l2tp_secret *secret);
-void l2tp_builder_avp(struct l2tp_builder *b, bool mandatory, uint16_t vendor, uint16_t type, const void *value,
-		      size_t len);
+void l2tp_builder_avp(struct l2tp_builder *b, bool mandatory, uint16_t vendor, uint16_t type,
+		      const void *value, size_t len);
 void l2tp_builder_u16(struct l2tp_builder *b, bool mandatory, enum l2tp_avp_type type, uint16_t value);
 void l2tp_builder_u32(struct l2tp_builder *b, bool mandatory, enum l2tp_avp_type type, uint32_t value);
 void l2tp_builder_result(struct l2tp_builder *b, uint16_t result, uint16_t error, const char *message);
@@ -307,12 +308,13 @@ size_t l2tp_builder_finish(struct l2tp_builder *b);
  * Fails (false / -1) for a secret longer than L2TP_MAX_SECRET_LEN or an empty one.
  * Unhiding returns the inner value length or -1 if it is inconsistent.
  */
-bool l2tp_avp_hide(uint16_t avp_type, const struct l2tp_secret *secret, const uint8_t *vector, size_t vector_len,
-		   const uint8_t *value, size_t len, uint8_t *out);
+bool l2tp_avp_hide(uint16_t avp_type, const struct l2tp_secret *secret, const uint8_t *vector,
+		   size_t vector_len, const uint8_t *value, size_t len, uint8_t *out);
 int l2tp_avp_unhide(uint16_t avp_type, const struct l2tp_secret *secret, const uint8_t *vector,
 		    size_t vector_len, const uint8_t *hidden, size_t hidden_len, uint8_t *out);
 
-/* Tunnel authentication: MD5(msg_type ‖ secret ‖ challenge) (§4.4.3); false if secret or challenge is too long. */
+/* Tunnel authentication: MD5(msg_type ‖ secret ‖ challenge) (§4.4.3); false if secret or challenge is too
+ * long. */
 bool l2tp_challenge_response(uint8_t msg_type, const struct l2tp_secret *secret, const uint8_t *challenge,
 			     size_t challenge_len, uint8_t out[L2TP_CHALLENGE_RESP_LEN]);
 bool l2tp_challenge_verify(uint8_t msg_type, const struct l2tp_secret *secret, const uint8_t *challenge,

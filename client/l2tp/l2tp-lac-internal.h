@@ -13,8 +13,8 @@ enum l2tp_tunnel_state {
 	TUNNEL_IDLE,
 	TUNNEL_WAIT_CTL_REPLY, /* SCCRQ sent */
 	TUNNEL_ESTABLISHED,    /* SCCCN sent */
-	TUNNEL_CLOSING,	       /* our StopCCN sent, waiting for its ACK */
-	TUNNEL_LINGER,	       /* the LNS's StopCCN acknowledged; re-ACK retransmissions */
+	TUNNEL_CLOSING,        /* our StopCCN sent, waiting for its ACK */
+	TUNNEL_LINGER,         /* the LNS's StopCCN acknowledged; re-ACK retransmissions */
 	TUNNEL_FINISHED,
 };
 
@@ -51,7 +51,7 @@ struct l2tp_lac {
 	uint16_t our_session_id, peer_session_id;
 	uint32_t call_serial;
 
-	uint64_t last_heard;	  /* for HELLO */
+	uint64_t last_heard;      /* for HELLO */
 	uint64_t setup_deadline;  /* until SESSION_UP */
 	uint64_t linger_deadline; /* TUNNEL_LINGER end */
 	bool tunnel_down_reported, session_down_reported;
@@ -63,7 +63,7 @@ struct l2tp_lac {
 
 /* l2tp-lac.c */
 void lac_log(struct l2tp_lac *lac, enum l2tp_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void lac_random(struct l2tp_lac *lac, void *buf, size_t len);
 uint16_t lac_random_id(struct l2tp_lac *lac);
 void lac_emit(struct l2tp_lac *lac, enum l2tp_event_type type);
@@ -83,8 +83,8 @@ void lac_builder_maybe_hidden_u32(struct l2tp_lac *lac, struct l2tp_builder *b, 
 
 /* l2tp-tunnel.c: the control connection FSM (LAC side). */
 bool tunnel_start(struct l2tp_lac *lac, uint64_t now);
-void tunnel_on_sccrp(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg, const struct sockaddr *from,
-		     socklen_t from_len);
+void tunnel_on_sccrp(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg,
+		     const struct sockaddr *from, socklen_t from_len);
 void tunnel_on_stopccn(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg);
 /* Sends StopCCN with the reason already recorded; reports TUNNEL_DOWN. */
 void tunnel_stop(struct l2tp_lac *lac, uint64_t now, uint16_t result, uint16_t error, const char *message);

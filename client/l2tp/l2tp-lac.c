@@ -73,16 +73,17 @@ void lac_set_reason(struct l2tp_lac *lac, enum l2tp_cause cause, uint16_t result
 void lac_emit(struct l2tp_lac *lac, enum l2tp_event_type type)
 {
 	struct l2tp_event ev = {
-		.type = type,
-		.our_tunnel_id = lac->our_tunnel_id,
-		.peer_tunnel_id = lac->peer_tunnel_id,
-		.our_session_id = lac->our_session_id,
-		.peer_session_id = lac->peer_session_id,
-		.peer = (const struct sockaddr *)&lac->peer,
-		.peer_len = lac->peer_len,
-		.stopccn_acked = lac->stopccn_acked,
+	    .type = type,
+	    .our_tunnel_id = lac->our_tunnel_id,
+	    .peer_tunnel_id = lac->peer_tunnel_id,
+	    .our_session_id = lac->our_session_id,
+	    .peer_session_id = lac->peer_session_id,
+	    .peer = (const struct sockaddr *)&lac->peer,
+	    .peer_len = lac->peer_len,
+	    .stopccn_acked = lac->stopccn_acked,
 	};
-	if (type == L2TP_EVENT_SESSION_DOWN || type == L2TP_EVENT_TUNNEL_DOWN || type == L2TP_EVENT_FINISHED) {
+	if (type == L2TP_EVENT_SESSION_DOWN || type == L2TP_EVENT_TUNNEL_DOWN ||
+	    type == L2TP_EVENT_FINISHED) {
 		ev.cause = lac->cause;
 		ev.result_code = lac->result_code;
 		ev.error_code = lac->error_code;
@@ -130,7 +131,8 @@ void lac_builder_maybe_hidden_u16(struct l2tp_lac *lac, struct l2tp_builder *b, 
 void lac_builder_maybe_hidden_u32(struct l2tp_lac *lac, struct l2tp_builder *b, enum l2tp_avp_type type,
 				  uint32_t value)
 {
-	uint8_t v[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8), (uint8_t)value};
+	uint8_t v[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8),
+			(uint8_t)value};
 	if (lac->cfg.hide_avps)
 		l2tp_builder_hidden(b, true, type, v, sizeof(v));
 	else
@@ -249,8 +251,7 @@ static void handle_bad_message(struct l2tp_lac *lac, uint64_t now, struct l2tp_m
 	}
 	bool awaited = (msg->type == L2TP_MSG_SCCRP && lac->tunnel == TUNNEL_WAIT_CTL_REPLY) ||
 		       (msg->type == L2TP_MSG_ICRP && lac->session == SESSION_WAIT_REPLY) ||
-		       st == L2TP_PARSE_UNKNOWN_MANDATORY_AVP ||
-		       st == L2TP_PARSE_UNKNOWN_MESSAGE_TYPE;
+		       st == L2TP_PARSE_UNKNOWN_MANDATORY_AVP || st == L2TP_PARSE_UNKNOWN_MESSAGE_TYPE;
 	if (!awaited) {
 		lac_log(lac, L2TP_LOG_INFO, "ignoring malformed %s: %s (%s)", what, l2tp_parse_strerror(st),
 			l2tp_avp_name(msg->status_avp));
@@ -277,8 +278,8 @@ static void handle_bad_message(struct l2tp_lac *lac, uint64_t now, struct l2tp_m
 	tunnel_stop(lac, now, L2TP_STOPCCN_GENERAL_ERROR, error, lac->reason);
 }
 
-static void dispatch(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg, const struct sockaddr *from,
-		     socklen_t from_len)
+static void dispatch(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg,
+		     const struct sockaddr *from, socklen_t from_len)
 {
 	lac_log(lac, L2TP_LOG_DEBUG, "received %s (Ns %u, Nr %u, session %u)", l2tp_msg_type_name(msg->type),
 		msg->hdr.ns, msg->hdr.nr, msg->hdr.session_id);
@@ -301,7 +302,8 @@ static void dispatch(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *
 		break;
 	default:
 		/* SCCRQ, SCCCN, ICRQ, outgoing calls: not for a LAC that placed one incoming call. */
-		lac_log(lac, L2TP_LOG_INFO, "ignoring %s: not expected by a LAC", l2tp_msg_type_name(msg->type));
+		lac_log(lac, L2TP_LOG_INFO, "ignoring %s: not expected by a LAC",
+			l2tp_msg_type_name(msg->type));
 		break;
 	}
 }
@@ -408,9 +410,9 @@ const struct l2tp_rel_stats *l2tp_lac_stats(const struct l2tp_lac *lac)
 const char *l2tp_event_name(enum l2tp_event_type type)
 {
 	static const char *const names[] = {
-		[L2TP_EVENT_TUNNEL_UP] = "tunnel-up",	  [L2TP_EVENT_SESSION_READY] = "session-ready",
-		[L2TP_EVENT_SESSION_UP] = "session-up",	  [L2TP_EVENT_SESSION_DOWN] = "session-down",
-		[L2TP_EVENT_TUNNEL_DOWN] = "tunnel-down", [L2TP_EVENT_FINISHED] = "finished",
+	    [L2TP_EVENT_TUNNEL_UP] = "tunnel-up",     [L2TP_EVENT_SESSION_READY] = "session-ready",
+	    [L2TP_EVENT_SESSION_UP] = "session-up",   [L2TP_EVENT_SESSION_DOWN] = "session-down",
+	    [L2TP_EVENT_TUNNEL_DOWN] = "tunnel-down", [L2TP_EVENT_FINISHED] = "finished",
 	};
 	return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown-event";
 }
@@ -418,11 +420,15 @@ const char *l2tp_event_name(enum l2tp_event_type type)
 const char *l2tp_cause_name(enum l2tp_cause cause)
 {
 	static const char *const names[] = {
-		[L2TP_CAUSE_NONE] = "none",	       [L2TP_CAUSE_LOCAL] = "local",
-		[L2TP_CAUSE_PEER_STOPCCN] = "peer-stopccn", [L2TP_CAUSE_PEER_CDN] = "peer-cdn",
-		[L2TP_CAUSE_PEER_DEAD] = "peer-dead",	    [L2TP_CAUSE_AUTH] = "auth",
-		[L2TP_CAUSE_PROTOCOL] = "protocol",	    [L2TP_CAUSE_TIMEOUT] = "timeout",
-		[L2TP_CAUSE_RESOURCES] = "resources",
+	    [L2TP_CAUSE_NONE] = "none",
+	    [L2TP_CAUSE_LOCAL] = "local",
+	    [L2TP_CAUSE_PEER_STOPCCN] = "peer-stopccn",
+	    [L2TP_CAUSE_PEER_CDN] = "peer-cdn",
+	    [L2TP_CAUSE_PEER_DEAD] = "peer-dead",
+	    [L2TP_CAUSE_AUTH] = "auth",
+	    [L2TP_CAUSE_PROTOCOL] = "protocol",
+	    [L2TP_CAUSE_TIMEOUT] = "timeout",
+	    [L2TP_CAUSE_RESOURCES] = "resources",
 	};
 	return (unsigned)cause < sizeof(names) / sizeof(names[0]) ? names[cause] : "unknown-cause";
 }

@@ -28,16 +28,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define L2TP_REL_MAX_WINDOW 16 /* our Receive Window and the reorder queue size */
-#define L2TP_REL_TXQ	    16 /* messages sent but not yet acknowledged, or waiting for the window */
+#define L2TP_REL_MAX_WINDOW  16 /* our Receive Window and the reorder queue size */
+#define L2TP_REL_TXQ         16 /* messages sent but not yet acknowledged, or waiting for the window */
 #define L2TP_REL_NO_DEADLINE UINT64_MAX
 
 struct l2tp_rel_config {
-	uint16_t rx_window;	 /* advertised Receive Window, 1..L2TP_REL_MAX_WINDOW */
+	uint16_t rx_window;      /* advertised Receive Window, 1..L2TP_REL_MAX_WINDOW */
 	uint32_t rto_initial_ms; /* first retransmission timeout (RFC: 1 s) */
-	uint32_t rto_max_ms;	 /* backoff cap (>= 8 s recommended) */
-	unsigned max_retries;	 /* retransmissions before the peer is declared dead */
-	uint32_t ack_delay_ms;	 /* how long an ACK may wait for a message to ride on */
+	uint32_t rto_max_ms;     /* backoff cap (>= 8 s recommended) */
+	unsigned max_retries;    /* retransmissions before the peer is declared dead */
+	uint32_t ack_delay_ms;   /* how long an ACK may wait for a message to ride on */
 };
 
 struct l2tp_rel_ops {
@@ -75,8 +75,8 @@ struct l2tp_rel {
 	struct l2tp_rel_ops ops;
 	void *ctx;
 	uint16_t peer_tunnel_id; /* written into ZLBs */
-	uint16_t ns_next;	 /* Ns of our next new message */
-	uint16_t nr;		 /* Ns we expect next from the peer */
+	uint16_t ns_next;        /* Ns of our next new message */
+	uint16_t nr;             /* Ns we expect next from the peer */
 	struct l2tp_rel_tx txq[L2TP_REL_TXQ];
 	unsigned tx_head, tx_count, in_flight;
 	uint16_t peer_window, cwnd, ssthresh, ca_acks;

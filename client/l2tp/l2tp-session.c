@@ -156,8 +156,8 @@ static bool for_our_session(const struct l2tp_lac *lac, const struct l2tp_msg *m
 void session_on_message(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg)
 {
 	if (!lac->our_session_id || !for_our_session(lac, msg)) {
-		lac_log(lac, L2TP_LOG_DEBUG, "ignoring %s for unknown session %u", l2tp_msg_type_name(msg->type),
-			msg->hdr.session_id);
+		lac_log(lac, L2TP_LOG_DEBUG, "ignoring %s for unknown session %u",
+			l2tp_msg_type_name(msg->type), msg->hdr.session_id);
 		return;
 	}
 	switch (msg->type) {

@@ -18,8 +18,8 @@ static bool sockaddr_same_host(const struct sockaddr_storage *a, const struct so
 	if (a->ss_family != b->sa_family)
 		return false;
 	if (b->sa_family == AF_INET)
-		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
-			       sizeof(struct in_addr));
+		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			       &((const struct sockaddr_in *)b)->sin_addr, sizeof(struct in_addr));
 	if (b->sa_family == AF_INET6)
 		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
 			       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
@@ -43,7 +43,8 @@ bool tunnel_start(struct l2tp_lac *lac, uint64_t now)
 	lac->our_tunnel_id = lac_random_id(lac);
 	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_SCCRQ, 0);
 	l2tp_builder_u16(&b, true, L2TP_AVP_PROTOCOL_VERSION, 0x0100);
-	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_HOST_NAME, lac->host_name, strlen(lac->host_name));
+	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_HOST_NAME, lac->host_name,
+			 strlen(lac->host_name));
 	l2tp_builder_u32(&b, true, L2TP_AVP_FRAMING_CAPS, L2TP_FRAMING_SYNC | L2TP_FRAMING_ASYNC);
 	if (lac->vendor_name[0])
 		l2tp_builder_avp(&b, false, L2TP_VENDOR_IETF, L2TP_AVP_VENDOR_NAME, lac->vendor_name,
@@ -152,8 +153,8 @@ static bool sccrp_acceptable(struct l2tp_lac *lac, uint64_t now, const struct l2
 	l2tp_msg_protocol_version(msg, &ver);
 	if (ver.version != 1 || ver.revision != 0) {
 		char text[96];
-		snprintf(text, sizeof(text), "LNS speaks L2TP protocol version %u.%u, we support 1.0", ver.version,
-			 ver.revision);
+		snprintf(text, sizeof(text), "LNS speaks L2TP protocol version %u.%u, we support 1.0",
+			 ver.version, ver.revision);
 		refuse(lac, now, L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_BAD_VERSION, 0x0100, text);
 		return false;
 	}
@@ -183,7 +184,8 @@ static bool send_scccn(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg
 		uint8_t resp[L2TP_CHALLENGE_RESP_LEN];
 		if (!lac->secret.len) {
 			refuse(lac, now, L2TP_CAUSE_AUTH, L2TP_STOPCCN_NOT_AUTHORIZED, L2TP_ERR_NONE,
-			       "LNS requires tunnel authentication (sent a Challenge) but no secret is configured");
+			       "LNS requires tunnel authentication (sent a Challenge) but no secret is "
+			       "configured");
 			return false;
 		}
 		l2tp_challenge_response(L2TP_MSG_SCCCN, &lac->secret, chal, chal_len, resp);
@@ -192,8 +194,8 @@ static bool send_scccn(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg
 	return lac_send_msg(lac, now, &b, L2TP_MSG_SCCCN);
 }
 
-void tunnel_on_sccrp(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg, const struct sockaddr *from,
-		     socklen_t from_len)
+void tunnel_on_sccrp(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *msg,
+		     const struct sockaddr *from, socklen_t from_len)
 {
 	uint16_t window = 0;
 	if (lac->tunnel != TUNNEL_WAIT_CTL_REPLY) {
@@ -217,8 +219,8 @@ void tunnel_on_sccrp(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg *
 	if (!send_scccn(lac, now, msg))
 		return;
 	lac->tunnel = TUNNEL_ESTABLISHED;
-	lac_log(lac, L2TP_LOG_INFO, "tunnel established: our ID %u, LNS ID %u, LNS window %u", lac->our_tunnel_id,
-		lac->peer_tunnel_id, lac->rel.peer_window);
+	lac_log(lac, L2TP_LOG_INFO, "tunnel established: our ID %u, LNS ID %u, LNS window %u",
+		lac->our_tunnel_id, lac->peer_tunnel_id, lac->rel.peer_window);
 	lac_emit(lac, L2TP_EVENT_TUNNEL_UP);
 	if (lac->tunnel == TUNNEL_ESTABLISHED) /* the host may have closed us from the event */
 		session_start(lac, now);
@@ -236,9 +238,9 @@ void tunnel_on_stopccn(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg
 		l2tp_result_format(text, sizeof(text), L2TP_MSG_STOPCCN, &res);
 	else
 		snprintf(text, sizeof(text), "no Result Code given (StopCCN)");
-	lac_set_reason(lac, res.result == L2TP_STOPCCN_NOT_AUTHORIZED ? L2TP_CAUSE_AUTH : L2TP_CAUSE_PEER_STOPCCN,
-		       res.result, res.error, "%s: %s", refused ? "LNS refused tunnel" : "LNS closed tunnel",
-		       text);
+	lac_set_reason(
+	    lac, res.result == L2TP_STOPCCN_NOT_AUTHORIZED ? L2TP_CAUSE_AUTH : L2TP_CAUSE_PEER_STOPCCN,
+	    res.result, res.error, "%s: %s", refused ? "LNS refused tunnel" : "LNS closed tunnel", text);
 	lac_log(lac, L2TP_LOG_INFO, "received StopCCN: %s", text);
 	/* Refused before SCCRP: the ACK needs the LNS's tunnel ID, which only the StopCCN tells. */
 	if (!lac->peer_tunnel_id && l2tp_msg_u16(msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &lac->peer_tunnel_id))
@@ -284,8 +286,8 @@ void tunnel_on_peer_dead(struct l2tp_lac *lac, uint64_t now)
 		break;
 	default:
 		lac_set_reason(lac, L2TP_CAUSE_PEER_DEAD, 0, 0,
-			       "LNS not responding: no acknowledgement after %u retransmissions (%.1f s)", retries,
-			       (double)budget / 1000);
+			       "LNS not responding: no acknowledgement after %u retransmissions (%.1f s)",
+			       retries, (double)budget / 1000);
 		break;
 	}
 	tunnel_abort(lac);
@@ -338,7 +340,8 @@ void tunnel_timeout(struct l2tp_lac *lac, uint64_t now)
 	}
 	if (lac->setup_deadline && now >= lac->setup_deadline) {
 		lac->setup_deadline = 0;
-		lac_set_reason(lac, L2TP_CAUSE_TIMEOUT, 0, 0, "L2TP setup did not complete within %.1f s (%s)",
+		lac_set_reason(lac, L2TP_CAUSE_TIMEOUT, 0, 0,
+			       "L2TP setup did not complete within %.1f s (%s)",
 			       (double)lac->cfg.setup_timeout_ms / 1000, setup_stage(lac));
 		if (session_active(lac))
 			session_clear(lac, now, L2TP_CDN_TIMEOUT, L2TP_ERR_NONE, lac->reason);

@@ -27,7 +27,7 @@ struct l2tp_udp {
 	guint8 *rx_buf;
 };
 
-G_DEFINE_QUARK(l2tp-udp-error-quark, l2tp_udp_error)
+G_DEFINE_QUARK(l2tp - udp - error - quark, l2tp_udp_error)
 
 static guint64 now_ms(void)
 {
@@ -117,7 +117,8 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 		}
 		if (udp->rx_hook)
 			udp->rx_hook(udp->rx_buf, (gsize)n, udp->rx_hook_data);
-		l2tp_lac_input(udp->lac, now_ms(), udp->rx_buf, (size_t)n, (struct sockaddr *)&from, from_len);
+		l2tp_lac_input(udp->lac, now_ms(), udp->rx_buf, (size_t)n, (struct sockaddr *)&from,
+			       from_len);
 	}
 	reschedule(udp);
 	return G_SOURCE_CONTINUE;
@@ -185,10 +186,10 @@ static gboolean bind_socket(L2tpUdp *udp, const struct l2tp_udp_config *ucfg, GE
 		if (bind(udp->fd, (struct sockaddr *)&local, local_len) == 0)
 			return TRUE;
 		if (errno != EADDRINUSE || ucfg->port_policy == L2TP_PORT_POLICY_1701) {
-			g_set_error(error, L2TP_UDP_ERROR, L2TP_UDP_ERROR_SOCKET,
-				    "cannot bind UDP port 1701%s: %s",
-				    errno == EADDRINUSE ? " (another L2TP client such as xl2tpd is running?)" : "",
-				    g_strerror(errno));
+			g_set_error(
+			    error, L2TP_UDP_ERROR, L2TP_UDP_ERROR_SOCKET, "cannot bind UDP port 1701%s: %s",
+			    errno == EADDRINUSE ? " (another L2TP client such as xl2tpd is running?)" : "",
+			    g_strerror(errno));
 			return FALSE;
 		}
 		udp_log(udp, L2TP_LOG_INFO, "UDP port 1701 is in use: using an ephemeral port");

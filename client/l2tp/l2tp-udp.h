@@ -23,20 +23,20 @@ G_BEGIN_DECLS
 GQuark l2tp_udp_error_quark(void);
 
 typedef enum {
-	L2TP_UDP_ERROR_CONFIG,	/* unusable settings */
+	L2TP_UDP_ERROR_CONFIG,  /* unusable settings */
 	L2TP_UDP_ERROR_ADDRESS, /* an address that does not parse or families that differ */
-	L2TP_UDP_ERROR_SOCKET,	/* socket(), bind() or sending failed */
+	L2TP_UDP_ERROR_SOCKET,  /* socket(), bind() or sending failed */
 } L2tpUdpError;
 
 typedef enum {
 	L2TP_PORT_POLICY_1701_OR_EPHEMERAL, /* default: 1701 if free (what many LNSes expect), else any */
-	L2TP_PORT_POLICY_1701,		    /* 1701 or fail */
-	L2TP_PORT_POLICY_EPHEMERAL,	    /* any free port */
+	L2TP_PORT_POLICY_1701,              /* 1701 or fail */
+	L2TP_PORT_POLICY_EPHEMERAL,         /* any free port */
 } L2tpPortPolicy;
 
 struct l2tp_udp_config {
 	const char *lns_address;   /* numeric IPv4 or IPv6 address of the LNS */
-	guint16 lns_port;	   /* 0 = 1701 */
+	guint16 lns_port;          /* 0 = 1701 */
 	const char *local_address; /* numeric; NULL = any address of the LNS's family */
 	L2tpPortPolicy port_policy;
 };
@@ -44,7 +44,8 @@ struct l2tp_udp_config {
 typedef struct l2tp_udp L2tpUdp;
 
 typedef void (*L2tpUdpEventFunc)(L2tpUdp *udp, const struct l2tp_event *ev, gpointer user_data);
-typedef void (*L2tpUdpLogFunc)(L2tpUdp *udp, enum l2tp_log_level level, const char *message, gpointer user_data);
+typedef void (*L2tpUdpLogFunc)(L2tpUdp *udp, enum l2tp_log_level level, const char *message,
+			       gpointer user_data);
 /* Sees every datagram received, before the LAC does (captures for test corpora). */
 typedef void (*L2tpUdpRxHook)(const guint8 *data, gsize len, gpointer user_data);
 

@@ -48,23 +48,23 @@
 
 #include "l2tp-reliable.h"
 
-#define L2TP_PORT	 1701
+#define L2TP_PORT        1701
 #define L2TP_NO_DEADLINE UINT64_MAX
 
 struct l2tp_lac_config {
-	const char *host_name;	   /* Host Name AVP, required */
-	const char *vendor_name;   /* optional Vendor Name AVP */
-	const uint8_t *secret;	   /* optional shared secret: tunnel authentication and hidden AVPs */
-	size_t secret_len;	   /* <= 255 */
-	bool hide_avps;		   /* hide session AVPs (needs secret) */
+	const char *host_name;      /* Host Name AVP, required */
+	const char *vendor_name;    /* optional Vendor Name AVP */
+	const uint8_t *secret;      /* optional shared secret: tunnel authentication and hidden AVPs */
+	size_t secret_len;          /* <= 255 */
+	bool hide_avps;             /* hide session AVPs (needs secret) */
 	bool send_rx_connect_speed; /* off by default: WatchGuard rejects ICCN carrying it */
 	uint32_t connect_speed_bps; /* (Tx) Connect Speed in ICCN */
 	uint32_t hello_interval_ms; /* HELLO after this long without hearing from the LNS; 0 = never */
-	unsigned retries;	    /* retransmissions before the LNS is declared dead */
+	unsigned retries;           /* retransmissions before the LNS is declared dead */
 	uint32_t rto_initial_ms, rto_max_ms;
-	uint16_t rx_window;	 /* our Receive Window Size, 1..16 */
-	uint32_t ack_delay_ms;	 /* delayed ZLB ACK */
-	uint32_t linger_ms;	 /* how long to re-ACK the LNS's StopCCN */
+	uint16_t rx_window;        /* our Receive Window Size, 1..16 */
+	uint32_t ack_delay_ms;     /* delayed ZLB ACK */
+	uint32_t linger_ms;        /* how long to re-ACK the LNS's StopCCN */
 	uint32_t setup_timeout_ms; /* SCCRQ to SESSION_UP, including the host's kernel work; 0 = none */
 };
 
@@ -82,27 +82,27 @@ enum l2tp_event_type {
 
 enum l2tp_cause {
 	L2TP_CAUSE_NONE,
-	L2TP_CAUSE_LOCAL,	   /* l2tp_lac_close() */
-	L2TP_CAUSE_PEER_STOPCCN,   /* the LNS closed or refused the tunnel */
-	L2TP_CAUSE_PEER_CDN,	   /* the LNS cleared the call */
-	L2TP_CAUSE_PEER_DEAD,	   /* retransmissions unanswered */
-	L2TP_CAUSE_AUTH,	   /* tunnel authentication failed either way */
-	L2TP_CAUSE_PROTOCOL,	   /* the LNS broke the protocol */
-	L2TP_CAUSE_TIMEOUT,	   /* setup did not complete in time */
-	L2TP_CAUSE_RESOURCES,	   /* out of memory or queue space */
+	L2TP_CAUSE_LOCAL,        /* l2tp_lac_close() */
+	L2TP_CAUSE_PEER_STOPCCN, /* the LNS closed or refused the tunnel */
+	L2TP_CAUSE_PEER_CDN,     /* the LNS cleared the call */
+	L2TP_CAUSE_PEER_DEAD,    /* retransmissions unanswered */
+	L2TP_CAUSE_AUTH,         /* tunnel authentication failed either way */
+	L2TP_CAUSE_PROTOCOL,     /* the LNS broke the protocol */
+	L2TP_CAUSE_TIMEOUT,      /* setup did not complete in time */
+	L2TP_CAUSE_RESOURCES,    /* out of memory or queue space */
 };
 
 struct l2tp_event {
 	enum l2tp_event_type type;
 	uint16_t our_tunnel_id, peer_tunnel_id;
 	uint16_t our_session_id, peer_session_id; /* 0 until known */
-	const struct sockaddr *peer;		   /* the LNS's current address */
+	const struct sockaddr *peer;              /* the LNS's current address */
 	socklen_t peer_len;
 	/* SESSION_DOWN, TUNNEL_DOWN, FINISHED: */
 	enum l2tp_cause cause;
 	uint16_t result_code, error_code; /* from the LNS's StopCCN/CDN, or what we sent */
-	const char *reason;		   /* human-readable, never NULL */
-	bool stopccn_acked;		   /* FINISHED: our StopCCN was acknowledged */
+	const char *reason;               /* human-readable, never NULL */
+	bool stopccn_acked;               /* FINISHED: our StopCCN was acknowledged */
 };
 
 enum l2tp_log_level { L2TP_LOG_ERROR, L2TP_LOG_INFO, L2TP_LOG_DEBUG };

@@ -71,8 +71,9 @@ static void on_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer data)
 	       l2tp_event_name(ev->type), ev->our_tunnel_id, ev->peer_tunnel_id, ev->our_session_id,
 	       ev->peer_session_id, peer);
 	if (ev->type >= L2TP_EVENT_SESSION_DOWN)
-		printf(" cause=%s result=%u error=%u stopccn-acked=%s reason=\"%s\"", l2tp_cause_name(ev->cause),
-		       ev->result_code, ev->error_code, ev->stopccn_acked ? "yes" : "no", ev->reason);
+		printf(" cause=%s result=%u error=%u stopccn-acked=%s reason=\"%s\"",
+		       l2tp_cause_name(ev->cause), ev->result_code, ev->error_code,
+		       ev->stopccn_acked ? "yes" : "no", ev->reason);
 	printf("\n");
 	fflush(stdout);
 	switch (ev->type) {
@@ -129,21 +130,22 @@ int main(int argc, char **argv)
 
 	l2tp_lac_config_defaults(&cfg);
 	GOptionEntry entries[] = {
-		{"server", 's', 0, G_OPTION_ARG_STRING, &server, "LNS address (numeric)", "ADDR"},
-		{"port", 'p', 0, G_OPTION_ARG_INT, &port, "LNS port (1701)", "PORT"},
-		{"local", 'l', 0, G_OPTION_ARG_STRING, &local, "local address to bind", "ADDR"},
-		{"local-port", 0, 0, G_OPTION_ARG_STRING, &policy, "1701, ephemeral or auto (default)", "POLICY"},
-		{"host-name", 'n', 0, G_OPTION_ARG_STRING, &host_name, "our Host Name AVP", "NAME"},
-		{"secret", 0, 0, G_OPTION_ARG_STRING, &secret, "tunnel shared secret", "SECRET"},
-		{"hide", 0, 0, G_OPTION_ARG_NONE, &hide, "hide session AVPs (needs --secret)", NULL},
-		{"rx-connect-speed", 0, 0, G_OPTION_ARG_NONE, &rx_speed, "send Rx Connect Speed in ICCN", NULL},
-		{"hello", 0, 0, G_OPTION_ARG_INT, &hello, "HELLO interval in seconds (0 = off)", "SECONDS"},
-		{"retries", 0, 0, G_OPTION_ARG_INT, &retries, "retransmissions before giving up (5)", "N"},
-		{"rto-max", 0, 0, G_OPTION_ARG_INT, &rto_max, "retransmission backoff cap in seconds (8)", "SECONDS"},
-		{"hold", 0, 0, G_OPTION_ARG_INT, &t.hold_seconds, "close the session after this long", "SECONDS"},
-		{"capture", 0, 0, G_OPTION_ARG_FILENAME, &capture, "save received datagrams here", "DIR"},
-		{"verbose", 'v', 0, G_OPTION_ARG_NONE, &t.verbose, "debug logging", NULL},
-		{NULL},
+	    {"server", 's', 0, G_OPTION_ARG_STRING, &server, "LNS address (numeric)", "ADDR"},
+	    {"port", 'p', 0, G_OPTION_ARG_INT, &port, "LNS port (1701)", "PORT"},
+	    {"local", 'l', 0, G_OPTION_ARG_STRING, &local, "local address to bind", "ADDR"},
+	    {"local-port", 0, 0, G_OPTION_ARG_STRING, &policy, "1701, ephemeral or auto (default)", "POLICY"},
+	    {"host-name", 'n', 0, G_OPTION_ARG_STRING, &host_name, "our Host Name AVP", "NAME"},
+	    {"secret", 0, 0, G_OPTION_ARG_STRING, &secret, "tunnel shared secret", "SECRET"},
+	    {"hide", 0, 0, G_OPTION_ARG_NONE, &hide, "hide session AVPs (needs --secret)", NULL},
+	    {"rx-connect-speed", 0, 0, G_OPTION_ARG_NONE, &rx_speed, "send Rx Connect Speed in ICCN", NULL},
+	    {"hello", 0, 0, G_OPTION_ARG_INT, &hello, "HELLO interval in seconds (0 = off)", "SECONDS"},
+	    {"retries", 0, 0, G_OPTION_ARG_INT, &retries, "retransmissions before giving up (5)", "N"},
+	    {"rto-max", 0, 0, G_OPTION_ARG_INT, &rto_max, "retransmission backoff cap in seconds (8)",
+	     "SECONDS"},
+	    {"hold", 0, 0, G_OPTION_ARG_INT, &t.hold_seconds, "close the session after this long", "SECONDS"},
+	    {"capture", 0, 0, G_OPTION_ARG_FILENAME, &capture, "save received datagrams here", "DIR"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &t.verbose, "debug logging", NULL},
+	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- L2TP LAC test client");
 	g_autoptr(GError) error = NULL;
@@ -157,7 +159,7 @@ int main(int argc, char **argv)
 	ucfg.lns_port = (guint16)port;
 	ucfg.local_address = local;
 	ucfg.port_policy = !policy || !strcmp(policy, "auto") ? L2TP_PORT_POLICY_1701_OR_EPHEMERAL
-			   : !strcmp(policy, "1701")	      ? L2TP_PORT_POLICY_1701
+			   : !strcmp(policy, "1701")          ? L2TP_PORT_POLICY_1701
 							      : L2TP_PORT_POLICY_EPHEMERAL;
 	if (host_name)
 		cfg.host_name = host_name;

@@ -46,7 +46,8 @@ static void h_send(void *ctx, const uint8_t *data, size_t len, const struct sock
 		static struct l2tp_msg msg;
 		const uint8_t *v;
 		uint16_t vlen;
-		if (l2tp_msg_parse(data, len, &h->secret, &msg) != L2TP_PARSE_OK || msg.type != L2TP_MSG_SCCRQ)
+		if (l2tp_msg_parse(data, len, &h->secret, &msg) != L2TP_PARSE_OK ||
+		    msg.type != L2TP_MSG_SCCRQ)
 			abort();
 		l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &h->our_tunnel_id);
 		if (l2tp_msg_bytes(&msg, L2TP_AVP_CHALLENGE, &v, &vlen) && vlen <= sizeof(h->challenge)) {
@@ -108,8 +109,8 @@ static void fix_challenge_response(struct harness *h, uint8_t *m, size_t len)
 static void feed(struct harness *h, uint8_t ctl, uint8_t *m, size_t len)
 {
 	static const uint64_t steps[8] = {0, 1, 10, 100, 1000, 5000, 40000, 70000};
-	struct sockaddr_in from = {.sin_family = AF_INET, .sin_port = htons(1701),
-				   .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in from = {
+	    .sin_family = AF_INET, .sin_port = htons(1701), .sin_addr.s_addr = htonl(0x7f000001)};
 	advance(h, steps[(ctl >> 2) & 7]);
 	if (ctl & 0x40)
 		l2tp_lac_close(h->lac, h->now, "fuzz");
@@ -151,8 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.lac = l2tp_lac_new(&cfg, &ops, &h, err, sizeof(err));
 	if (!h.lac)
 		abort();
-	struct sockaddr_in lns = {.sin_family = AF_INET, .sin_port = htons(1701),
-				  .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in lns = {
+	    .sin_family = AF_INET, .sin_port = htons(1701), .sin_addr.s_addr = htonl(0x7f000001)};
 	l2tp_lac_start(h.lac, 0, (struct sockaddr *)&lns, sizeof(lns));
 	size_t off = 1;
 	while (off + 3 <= size && !l2tp_lac_finished(h.lac)) {

@@ -30,7 +30,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define XL2TPD "/usr/sbin/xl2tpd"
+#define XL2TPD     "/usr/sbin/xl2tpd"
 #define MAX_EVENTS 16
 
 struct lns_options {
@@ -91,7 +91,8 @@ static void read_next_line(struct scenario *sc)
 static void on_log_line(GObject *source, GAsyncResult *res, gpointer data)
 {
 	struct scenario *sc = data;
-	g_autofree char *line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(source), res, NULL, NULL);
+	g_autofree char *line =
+	    g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(source), res, NULL, NULL);
 	if (!line)
 		return; /* EOF: xl2tpd exited */
 	g_string_append_printf(sc->log, "%s\n", line);
@@ -149,13 +150,13 @@ static gboolean start_xl2tpd(struct scenario *sc, const struct lns_options *opt)
 		return FALSE;
 	}
 	g_autofree char *conf = g_strdup_printf(
-		"[global]\nlisten-addr = 127.0.0.1\nport = %u\nauth file = %s/l2tp-secrets\naccess control = no\n"
-		"debug avp = yes\ndebug state = yes\ndebug tunnel = yes\n\n"
-		"[lns default]\nip range = 10.99.0.2-10.99.0.20\nlocal ip = 10.99.0.1\n"
-		"require authentication = no\nname = interop-lns\nppp debug = yes\npppoptfile = %s/options\n"
-		"challenge = %s\nhidden bit = %s\nlength bit = %s\n",
-		sc->port, sc->dir, sc->dir, opt->challenge ? "yes" : "no", opt->hidden ? "yes" : "no",
-		opt->length_bit ? "yes" : "no");
+	    "[global]\nlisten-addr = 127.0.0.1\nport = %u\nauth file = %s/l2tp-secrets\naccess control = no\n"
+	    "debug avp = yes\ndebug state = yes\ndebug tunnel = yes\n\n"
+	    "[lns default]\nip range = 10.99.0.2-10.99.0.20\nlocal ip = 10.99.0.1\n"
+	    "require authentication = no\nname = interop-lns\nppp debug = yes\npppoptfile = %s/options\n"
+	    "challenge = %s\nhidden bit = %s\nlength bit = %s\n",
+	    sc->port, sc->dir, sc->dir, opt->challenge ? "yes" : "no", opt->hidden ? "yes" : "no",
+	    opt->length_bit ? "yes" : "no");
 	g_autofree char *secrets = g_strdup_printf("* * %s\n", opt->secret ? opt->secret : "unused");
 	/* An option pppd rejects: pppd exits at once and xl2tpd clears the call, on any kernel. */
 	if (!write_file(sc->dir, "xl2tpd.conf", conf) || !write_file(sc->dir, "l2tp-secrets", secrets) ||
@@ -164,8 +165,9 @@ static gboolean start_xl2tpd(struct scenario *sc, const struct lns_options *opt)
 	g_autofree char *conf_path = g_build_filename(sc->dir, "xl2tpd.conf", NULL);
 	g_autofree char *pid_path = g_build_filename(sc->dir, "xl2tpd.pid", NULL);
 	g_autofree char *ctl_path = g_build_filename(sc->dir, "xl2tpd.ctl", NULL);
-	sc->xl2tpd = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
-				      XL2TPD, "-D", "-c", conf_path, "-p", pid_path, "-C", ctl_path, NULL);
+	sc->xl2tpd =
+	    g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error, XL2TPD,
+			     "-D", "-c", conf_path, "-p", pid_path, "-C", ctl_path, NULL);
 	if (!sc->xl2tpd) {
 		fprintf(stderr, "%s: cannot start xl2tpd: %s\n", sc->name, error->message);
 		return FALSE;
@@ -226,8 +228,8 @@ static void scenario_cleanup(struct scenario *sc)
 static void on_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer data)
 {
 	struct scenario *sc = data;
-	fprintf(stderr, "  %s: event %s%s%s\n", sc->name, l2tp_event_name(ev->type), ev->reason[0] ? ": " : "",
-		ev->reason);
+	fprintf(stderr, "  %s: event %s%s%s\n", sc->name, l2tp_event_name(ev->type),
+		ev->reason[0] ? ": " : "", ev->reason);
 	if (sc->nevents < MAX_EVENTS) {
 		sc->events[sc->nevents] = *ev;
 		snprintf(sc->reasons[sc->nevents], sizeof(sc->reasons[0]), "%s", ev->reason);
@@ -271,7 +273,8 @@ static void on_rx(const guint8 *data, gsize len, gpointer user_data)
 	g_file_set_contents(path, (const char *)data, (gssize)len, NULL);
 }
 
-static const struct l2tp_event *find_event(const struct scenario *sc, enum l2tp_event_type type, unsigned *index)
+static const struct l2tp_event *find_event(const struct scenario *sc, enum l2tp_event_type type,
+					   unsigned *index)
 {
 	for (unsigned i = 0; i < sc->nevents; i++) {
 		if (sc->events[i].type == type) {
@@ -296,7 +299,7 @@ static gboolean run_scenario(struct scenario *sc, const char *name, const struct
 	if (!start_xl2tpd(sc, lns))
 		return FALSE;
 	struct l2tp_udp_config ucfg = {
-		.lns_address = "127.0.0.1", .lns_port = sc->port, .port_policy = L2TP_PORT_POLICY_EPHEMERAL};
+	    .lns_address = "127.0.0.1", .lns_port = sc->port, .port_policy = L2TP_PORT_POLICY_EPHEMERAL};
 	sc->udp = l2tp_udp_new(&ucfg, cfg, on_event, on_log, sc, &error);
 	if (!sc->udp) {
 		fprintf(stderr, "%s: %s\n", name, error->message);
@@ -333,7 +336,8 @@ static void check_call_cleared_by_xl2tpd(struct scenario *sc)
 	CHECK(up->our_tunnel_id && up->peer_tunnel_id);
 	CHECK(sup->our_session_id && sup->peer_session_id);
 	CHECK_INT(sdown->cause, L2TP_CAUSE_PEER_CDN);
-	CHECK(g_str_has_prefix(sdown->reason, "LNS cleared the call: ") && strstr(sdown->reason, "(CDN result "));
+	CHECK(g_str_has_prefix(sdown->reason, "LNS cleared the call: ") &&
+	      strstr(sdown->reason, "(CDN result "));
 	CHECK(fin->stopccn_acked);
 	/* xl2tpd's side of the story: it got ICCN and started (and lost) pppd for our session. */
 	g_autofree char *established = g_strdup_printf("Remote: %u", sup->our_session_id);
@@ -362,7 +366,7 @@ static void test_challenge(void)
 	cfg.secret_len = strlen("interop-secret");
 	if (run_scenario(&sc, "challenge", &lns, &cfg, 30)) {
 		check_call_cleared_by_xl2tpd(&sc);
-		CHECK(log_says(&sc, "challenge avp found")); /* it challenged us */
+		CHECK(log_says(&sc, "challenge avp found"));   /* it challenged us */
 		CHECK(log_says(&sc, "Challenge reply found")); /* and checked our answer */
 	} else {
 		CHECK(!"scenario ran");
@@ -399,8 +403,9 @@ static void test_challenge_without_our_secret(void)
 		const struct l2tp_event *down = find_event(&sc, L2TP_EVENT_TUNNEL_DOWN, NULL);
 		CHECK(down && down->cause == L2TP_CAUSE_AUTH);
 		if (down)
-			CHECK_STR(down->reason, "LNS requires tunnel authentication (sent a Challenge) but no "
-						"secret is configured");
+			CHECK_STR(down->reason,
+				  "LNS requires tunnel authentication (sent a Challenge) but no "
+				  "secret is configured");
 		const struct l2tp_event *fin = find_event(&sc, L2TP_EVENT_FINISHED, NULL);
 		CHECK(fin && fin->stopccn_acked); /* xl2tpd acknowledged our refusal */
 	} else {

@@ -31,8 +31,11 @@ void mini_lns_init(struct mini_lns *lns, const struct mini_lns_script *script,
 	lns->session_id = 0x5353;
 	for (unsigned i = 0; i < sizeof(lns->challenge); i++)
 		lns->challenge[i] = (uint8_t)(0xa0 + i);
-	struct l2tp_rel_config cfg = {
-		.rx_window = 4, .rto_initial_ms = 1000, .rto_max_ms = 8000, .max_retries = 50, .ack_delay_ms = 100};
+	struct l2tp_rel_config cfg = {.rx_window = 4,
+				      .rto_initial_ms = 1000,
+				      .rto_max_ms = 8000,
+				      .max_retries = 50,
+				      .ack_delay_ms = 100};
 	struct l2tp_rel_ops ops = {rel_send, rel_acked};
 	l2tp_rel_init(&lns->rel, &cfg, &ops, lns);
 }
@@ -101,8 +104,8 @@ static void on_scccn(struct mini_lns *lns, uint64_t now, const struct l2tp_msg *
 	uint16_t resp_len;
 	if (lns->script.challenge_lac &&
 	    (!l2tp_msg_bytes(msg, L2TP_AVP_CHALLENGE_RESPONSE, &resp, &resp_len) ||
-	     !l2tp_challenge_verify(L2TP_MSG_SCCCN, &lns->secret, lns->challenge, sizeof(lns->challenge), resp,
-				    resp_len))) {
+	     !l2tp_challenge_verify(L2TP_MSG_SCCCN, &lns->secret, lns->challenge, sizeof(lns->challenge),
+				    resp, resp_len))) {
 		stopccn(lns, now, L2TP_STOPCCN_NOT_AUTHORIZED);
 		return;
 	}

@@ -12,19 +12,19 @@
 #include "l2tp-reliable.h"
 
 struct mini_lns_script {
-	const char *secret;	      /* NULL: no tunnel authentication */
+	const char *secret;           /* NULL: no tunnel authentication */
 	const char *answer_secret;    /* secret used to answer the LAC's challenge (default: secret) */
-	bool challenge_lac;	      /* send a Challenge in SCCRP */
-	uint16_t refuse_result;	      /* answer SCCRQ with StopCCN(result) */
+	bool challenge_lac;           /* send a Challenge in SCCRP */
+	uint16_t refuse_result;       /* answer SCCRQ with StopCCN(result) */
 	bool refuse_with_tunnel_zero; /* ... addressed to tunnel ID 0, as some servers do */
-	uint32_t framing_caps;	      /* advertised (default 3) */
-	uint16_t window;	      /* advertised Receive Window (0: none, peer assumes 4) */
+	uint32_t framing_caps;        /* advertised (default 3) */
+	uint16_t window;              /* advertised Receive Window (0: none, peer assumes 4) */
 	bool sli_wen_after_iccn;      /* send SLI then WEN right after ICCN */
-	bool cdn_after_iccn;	      /* clear the call right after ICCN (what xl2tpd does without pppd) */
+	bool cdn_after_iccn;          /* clear the call right after ICCN (what xl2tpd does without pppd) */
 	bool stopccn_after_iccn;      /* close the tunnel right after ICCN */
 	bool unknown_m_avp_in_icrp;   /* vendor AVP with M=1 in ICRP */
 	bool silent_after_scccn;      /* stop answering anything once the tunnel is up */
-	bool hello_after_iccn;	      /* send a HELLO after ICCN */
+	bool hello_after_iccn;        /* send a HELLO after ICCN */
 };
 
 struct mini_lns {
@@ -38,7 +38,7 @@ struct mini_lns {
 	unsigned received[L2TP_MSG_TYPE_MAX + 1];
 	uint32_t iccn_framing_type;
 	bool iccn_has_rx_speed;
-	bool icrq_hidden;	   /* ICRQ's Assigned Session ID arrived hidden */
+	bool icrq_hidden; /* ICRQ's Assigned Session ID arrived hidden */
 	uint16_t stopccn_result, cdn_result;
 	unsigned parse_errors;
 	void (*send)(void *ctx, const uint8_t *data, size_t len);

@@ -112,7 +112,8 @@ void sim_init(struct sim *s, uint64_t seed, const struct l2tp_lac_config *cfg,
 	s->lns_addr.sin_addr.s_addr = htonl(0x7f000001);
 	s->lns_reply_addr = s->lns_addr;
 	s->lns_reply_addr.sin_port = htons(reply_port);
-	struct l2tp_lac_ops ops = {.send = lac_send, .event = lac_event, .random = lac_random, .log = lac_log};
+	struct l2tp_lac_ops ops = {
+	    .send = lac_send, .event = lac_event, .random = lac_random, .log = lac_log};
 	s->lac = l2tp_lac_new(cfg, &ops, s, err, sizeof(err));
 	if (!s->lac) {
 		fprintf(stderr, "sim: %s\n", err);

@@ -12,7 +12,7 @@
 
 #include <netinet/in.h>
 
-#define SIM_MAX_EVENTS 16
+#define SIM_MAX_EVENTS  16
 #define SIM_MAX_PACKETS 256
 
 struct sim_event {
@@ -43,14 +43,14 @@ struct sim {
 	struct sim_channel channel;
 	struct l2tp_lac *lac;
 	struct mini_lns lns;
-	struct sockaddr_in lns_addr;	   /* where SCCRQ goes */
+	struct sockaddr_in lns_addr;       /* where SCCRQ goes */
 	struct sockaddr_in lns_reply_addr; /* where the LNS answers from */
 	struct sim_packet *packets[SIM_MAX_PACKETS];
 	unsigned npackets;
 	struct sim_event events[SIM_MAX_EVENTS];
 	unsigned nevents;
-	bool manual_confirm;		/* do not confirm SESSION_READY from the event */
-	bool close_on_session_up;	/* l2tp_lac_close() as soon as the session is up */
+	bool manual_confirm;      /* do not confirm SESSION_READY from the event */
+	bool close_on_session_up; /* l2tp_lac_close() as soon as the session is up */
 	unsigned lac_sent, lns_sent, lac_sent_wrong_port;
 	bool lns_blackholed; /* drop everything from now on */
 };

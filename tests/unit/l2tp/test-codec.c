@@ -32,10 +32,10 @@ static const struct l2tp_secret secret = {SECRET, 7};
 static const uint8_t VECTOR[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 static const uint8_t SESSION_ID_HIDDEN[] = {0x4c, 0x26, 0x8d, 0xc5};
 static const char HOST_NAME[] = "lns.example.org-a-host-name-long-enough";
-static const uint8_t HOST_NAME_HIDDEN[] = {
-	0xe5, 0xaf, 0xa9, 0x82, 0x47, 0x39, 0x67, 0xbc, 0xfd, 0xcf, 0x2f, 0x7f, 0x35, 0xa6,
-	0x31, 0x34, 0x7b, 0xef, 0xaa, 0xac, 0xfd, 0x80, 0x0a, 0x2a, 0x94, 0x0c, 0x55, 0xab,
-	0xc5, 0x50, 0xb3, 0x1c, 0x23, 0x99, 0xae, 0xf7, 0x02, 0x4a, 0xa1, 0xb1, 0xe2};
+static const uint8_t HOST_NAME_HIDDEN[] = {0xe5, 0xaf, 0xa9, 0x82, 0x47, 0x39, 0x67, 0xbc, 0xfd, 0xcf, 0x2f,
+					   0x7f, 0x35, 0xa6, 0x31, 0x34, 0x7b, 0xef, 0xaa, 0xac, 0xfd, 0x80,
+					   0x0a, 0x2a, 0x94, 0x0c, 0x55, 0xab, 0xc5, 0x50, 0xb3, 0x1c, 0x23,
+					   0x99, 0xae, 0xf7, 0x02, 0x4a, 0xa1, 0xb1, 0xe2};
 static const uint8_t CHALLENGE[16] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
 				      0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
 static const uint8_t RESPONSE_SCCRP[16] = {0x18, 0x68, 0x03, 0x3e, 0x19, 0xaa, 0x9f, 0x86,
@@ -45,13 +45,13 @@ static const uint8_t RESPONSE_SCCCN[16] = {0xfc, 0x4f, 0x7f, 0x52, 0xce, 0x02, 0
 
 /* SCCRQ as RFC 2661 §3.1/§4.1 lays it out, written by hand. */
 static const uint8_t SCCRQ_BYTES[] = {
-	0xc8, 0x02, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* header, length 63 */
-	0x80, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,				/* Message Type 1 */
-	0x80, 0x08, 0x00, 0x00, 0x00, 0x02, 0x01, 0x00,				/* Protocol Version 1.0 */
-	0x80, 0x09, 0x00, 0x00, 0x00, 0x07, 'l',  'a',	'c',			/* Host Name */
-	0x80, 0x0a, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x03,		/* Framing Capabilities */
-	0x80, 0x08, 0x00, 0x00, 0x00, 0x09, 0x12, 0x34,				/* Assigned Tunnel ID */
-	0x80, 0x08, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x08,				/* Receive Window Size */
+    0xc8, 0x02, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* header, length 63 */
+    0x80, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,                         /* Message Type 1 */
+    0x80, 0x08, 0x00, 0x00, 0x00, 0x02, 0x01, 0x00,                         /* Protocol Version 1.0 */
+    0x80, 0x09, 0x00, 0x00, 0x00, 0x07, 'l',  'a',  'c',                    /* Host Name */
+    0x80, 0x0a, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x03,             /* Framing Capabilities */
+    0x80, 0x08, 0x00, 0x00, 0x00, 0x09, 0x12, 0x34,                         /* Assigned Tunnel ID */
+    0x80, 0x08, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x08,                         /* Receive Window Size */
 };
 
 static void test_build_sccrq_matches_hand_vector(void)
@@ -102,7 +102,8 @@ static void test_round_trip_all_typed_avps(void)
 	uint32_t u32 = 0;
 	uint16_t u16 = 0;
 	const uint8_t q931[] = {0x00, 0x10, 0x05, 'b', 'y', 'e'};
-	const uint8_t errors[26] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6};
+	const uint8_t errors[26] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0,
+				    3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6};
 	const uint8_t accm[10] = {0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0};
 	const uint8_t tie_breaker[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	const uint8_t auth_id[2] = {0, 42};
@@ -205,9 +206,10 @@ static void test_avp_strictness(void)
 	CHECK_INT(l2tp_msg_parse(buf, len, NULL, &msg), L2TP_PARSE_UNKNOWN_MANDATORY_AVP);
 	CHECK_INT(msg.bad_type, 99);
 	CHECK_INT(msg.type, L2TP_MSG_HELLO);
-	len = build_with(buf, sizeof(buf), 0, 311, L2TP_AVP_ASSIGNED_TUNNEL_ID, three, 3); /* Microsoft, M=0 */
+	len =
+	    build_with(buf, sizeof(buf), 0, 311, L2TP_AVP_ASSIGNED_TUNNEL_ID, three, 3); /* Microsoft, M=0 */
 	CHECK_INT(l2tp_msg_parse(buf, len, NULL, &msg), L2TP_PARSE_OK);
-	CHECK(!l2tp_msg_has(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID)); /* vendor checked before type */
+	CHECK(!l2tp_msg_has(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID));         /* vendor checked before type */
 	len = build_with(buf, sizeof(buf), L2TP_AVP_M, 3561, 1, two, 2); /* Broadband Forum, M=1 */
 	CHECK_INT(l2tp_msg_parse(buf, len, NULL, &msg), L2TP_PARSE_UNKNOWN_MANDATORY_AVP);
 	CHECK_INT(msg.bad_vendor, 3561);
@@ -245,7 +247,8 @@ static void test_avp_strictness(void)
 	m[19] = 5; /* message type 5 is not defined */
 	CHECK_INT(l2tp_msg_parse(m, sizeof(m), NULL, &msg), L2TP_PARSE_UNKNOWN_MESSAGE_TYPE);
 	CHECK(msg.avp[L2TP_AVP_MESSAGE_TYPE].mandatory);
-	/* A Message Type AVP with reserved bits is unrecognised, so there is no Message Type (found by fuzzing). */
+	/* A Message Type AVP with reserved bits is unrecognised, so there is no Message Type (found by
+	 * fuzzing). */
 	m[12] = 0x94;
 	CHECK_INT(l2tp_msg_parse(m, sizeof(m), NULL, &msg), L2TP_PARSE_NO_MESSAGE_TYPE);
 	m[12] = 0x80;
@@ -272,8 +275,8 @@ static void test_hide_vectors(void)
 		  strlen(HOST_NAME));
 	CHECK_MEM(out + 2, HOST_NAME, strlen(HOST_NAME));
 	struct l2tp_secret wrong = {(const uint8_t *)"wrong", 5};
-	CHECK_INT(l2tp_avp_unhide(L2TP_AVP_ASSIGNED_SESSION_ID, &wrong, VECTOR, 16, SESSION_ID_HIDDEN, 4, out),
-		  -1);
+	CHECK_INT(
+	    l2tp_avp_unhide(L2TP_AVP_ASSIGNED_SESSION_ID, &wrong, VECTOR, 16, SESSION_ID_HIDDEN, 4, out), -1);
 	struct l2tp_secret none = {NULL, 0};
 	CHECK(!l2tp_avp_hide(14, &none, VECTOR, 16, sid, 2, out));
 }
@@ -361,8 +364,12 @@ static void test_result_texts(void)
 	struct l2tp_result r = {.result = 4};
 	l2tp_result_format(text, sizeof(text), L2TP_MSG_STOPCCN, &r);
 	CHECK_STR(text, "not authorized (StopCCN result 4)");
-	r = (struct l2tp_result){.result = 2, .has_error = true, .error = 8,
-				 .message = (const uint8_t *)"bad\x01" "avp", .message_len = 7};
+	r = (struct l2tp_result){.result = 2,
+				 .has_error = true,
+				 .error = 8,
+				 .message = (const uint8_t *)"bad\x01"
+							     "avp",
+				 .message_len = 7};
 	l2tp_result_format(text, sizeof(text), L2TP_MSG_CDN, &r);
 	CHECK_STR(text, "call disconnected for the reason in the error code (CDN result 2, error 8: unknown "
 			"mandatory AVP): \"bad?avp\"");

@@ -98,8 +98,9 @@ static void test_lns_wrong_challenge_response_refused(void)
 	CHECK(sim_event(&s, L2TP_EVENT_TUNNEL_UP) == NULL);
 	if (down) {
 		CHECK_INT(down->cause, L2TP_CAUSE_AUTH);
-		CHECK_STR(down->reason, "LNS failed tunnel authentication: wrong Challenge Response (shared secret "
-					"differs)");
+		CHECK_STR(down->reason,
+			  "LNS failed tunnel authentication: wrong Challenge Response (shared secret "
+			  "differs)");
 	}
 	CHECK_INT(s.lns.received[L2TP_MSG_SCCCN], 0);
 	CHECK_INT(s.lns.stopccn_result, L2TP_STOPCCN_NOT_AUTHORIZED); /* we told the LNS why */
@@ -133,8 +134,9 @@ static void test_lns_challenges_but_we_have_no_secret(void)
 	const struct sim_event *down = sim_event(&s, L2TP_EVENT_TUNNEL_DOWN);
 	CHECK(down != NULL);
 	if (down)
-		CHECK_STR(down->reason,
-			  "LNS requires tunnel authentication (sent a Challenge) but no secret is configured");
+		CHECK_STR(
+		    down->reason,
+		    "LNS requires tunnel authentication (sent a Challenge) but no secret is configured");
 	sim_free(&s);
 }
 
@@ -165,13 +167,15 @@ static void test_refusal_to_tunnel_zero(void)
 {
 	struct sim s;
 	struct l2tp_lac_config cfg = base_config();
-	struct mini_lns_script script = {.refuse_result = L2TP_STOPCCN_BAD_VERSION, .refuse_with_tunnel_zero = true};
+	struct mini_lns_script script = {.refuse_result = L2TP_STOPCCN_BAD_VERSION,
+					 .refuse_with_tunnel_zero = true};
 	sim_init(&s, 16, &cfg, &script, &perfect, 1701);
 	sim_run(&s, 60000, L2TP_EVENT_TUNNEL_DOWN);
 	const struct sim_event *down = sim_event(&s, L2TP_EVENT_TUNNEL_DOWN);
 	CHECK(down && down->cause == L2TP_CAUSE_PEER_STOPCCN);
 	if (down)
-		CHECK_STR(down->reason, "LNS refused tunnel: protocol version not supported (StopCCN result 5)");
+		CHECK_STR(down->reason,
+			  "LNS refused tunnel: protocol version not supported (StopCCN result 5)");
 	sim_run(&s, s.now + 500, -1);
 	CHECK(l2tp_rel_all_acked(&s.lns.rel)); /* our ACK reached it, addressed by its Assigned Tunnel ID */
 	sim_free(&s);
@@ -190,8 +194,9 @@ static void test_lns_clears_call_after_iccn(void)
 	CHECK(sdown && tdown && fin);
 	if (sdown) {
 		CHECK_INT(sdown->cause, L2TP_CAUSE_PEER_CDN);
-		CHECK_STR(sdown->reason, "LNS cleared the call: call disconnected for the reason in the error code "
-					 "(CDN result 2, error 6: vendor-specific error): \"pppd failed\"");
+		CHECK_STR(sdown->reason,
+			  "LNS cleared the call: call disconnected for the reason in the error code "
+			  "(CDN result 2, error 6: vendor-specific error): \"pppd failed\"");
 	}
 	CHECK(fin && fin->stopccn_acked); /* we then closed the tunnel and the LNS acknowledged */
 	CHECK_INT(s.lns.received[L2TP_MSG_STOPCCN], 1);
@@ -244,7 +249,8 @@ static void test_unknown_mandatory_avp_clears(void)
 	const struct sim_event *down = sim_event(&s, L2TP_EVENT_SESSION_DOWN);
 	CHECK(down != NULL);
 	if (down)
-		CHECK_STR(down->reason, "LNS sent ICRP with an unrecognised mandatory AVP (vendor 311, type 99)");
+		CHECK_STR(down->reason,
+			  "LNS sent ICRP with an unrecognised mandatory AVP (vendor 311, type 99)");
 	CHECK(sim_event(&s, L2TP_EVENT_SESSION_READY) == NULL);
 	CHECK_INT(s.lns.received[L2TP_MSG_CDN], 1);
 	CHECK_INT(s.lns.received[L2TP_MSG_STOPCCN], 1);
@@ -314,8 +320,9 @@ static void test_setup_timeout(void)
 	const struct sim_event *down = sim_event(&s, L2TP_EVENT_SESSION_DOWN);
 	CHECK(down && down->cause == L2TP_CAUSE_TIMEOUT);
 	if (down)
-		CHECK_STR(down->reason, "L2TP setup did not complete within 20.0 s (waiting for the kernel session "
-					"(l2tp_lac_session_confirm))");
+		CHECK_STR(down->reason,
+			  "L2TP setup did not complete within 20.0 s (waiting for the kernel session "
+			  "(l2tp_lac_session_confirm))");
 	CHECK_INT(s.lns.cdn_result, L2TP_CDN_TIMEOUT);
 	sim_free(&s);
 }

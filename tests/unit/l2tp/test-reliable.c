@@ -47,8 +47,11 @@ static void h_acked(void *ctx, uint32_t tag)
 static void h_init(struct harness *h, unsigned retries)
 {
 	memset(h, 0, sizeof(*h));
-	struct l2tp_rel_config cfg = {
-		.rx_window = 4, .rto_initial_ms = 1000, .rto_max_ms = 8000, .max_retries = retries, .ack_delay_ms = 100};
+	struct l2tp_rel_config cfg = {.rx_window = 4,
+				      .rto_initial_ms = 1000,
+				      .rto_max_ms = 8000,
+				      .max_retries = retries,
+				      .ack_delay_ms = 100};
 	struct l2tp_rel_ops ops = {h_send, h_acked};
 	l2tp_rel_init(&h->rel, &cfg, &ops, h);
 	h->rel.peer_tunnel_id = 77;

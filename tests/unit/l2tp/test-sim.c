@@ -38,7 +38,7 @@ static void lossy_run(unsigned retries, unsigned *up, unsigned *closed_clean, un
 		      uint64_t *worst, bool report)
 {
 	const struct sim_channel lossy = {
-		.loss_permille = 300, .dup_permille = 50, .delay_min_ms = 5, .delay_max_ms = 80};
+	    .loss_permille = 300, .dup_permille = 50, .delay_min_ms = 5, .delay_max_ms = 80};
 	struct l2tp_lac_config cfg = base_config();
 	cfg.retries = retries;
 	cfg.setup_timeout_ms = 0;
@@ -59,7 +59,8 @@ static void lossy_run(unsigned retries, unsigned *up, unsigned *closed_clean, un
 				down ? down->reason : "(no event)");
 		}
 		CHECK(fin != NULL);
-		/* The LNS may be gone by the time our StopCCN is retransmitted: then unacked is legitimate. */
+		/* The LNS may be gone by the time our StopCCN is retransmitted: then unacked is legitimate.
+		 */
 		if (fin && fin->stopccn_acked)
 			(*closed_clean)++;
 		*retransmits += l2tp_lac_stats(s.lac)->retransmits;
@@ -85,8 +86,8 @@ static void test_lossy_channel_every_seed(void)
 	unsigned up = 0, closed = 0, retransmits = 0;
 	uint64_t worst = 0;
 	lossy_run(10, &up, &closed, &retransmits, &worst, true);
-	printf("# 30%% loss, 10 retries: %u/%u sessions up (slowest %.1f s), %u closes acknowledged\n", up, SEEDS,
-	       (double)worst / 1000, closed);
+	printf("# 30%% loss, 10 retries: %u/%u sessions up (slowest %.1f s), %u closes acknowledged\n", up,
+	       SEEDS, (double)worst / 1000, closed);
 	CHECK_INT(up, SEEDS);
 	CHECK(closed >= SEEDS * 95 / 100);
 }
@@ -106,7 +107,8 @@ static void test_dead_peer_during_setup(void)
 		CHECK_INT(down->cause, L2TP_CAUSE_PEER_DEAD);
 		/* ICRQ went out at 20 ms; 1+2+4+8+8+8 s later the budget is spent. */
 		CHECK_INT(down->at, 20 + 31000);
-		CHECK_STR(down->reason, "LNS not responding: no acknowledgement after 5 retransmissions (31.0 s)");
+		CHECK_STR(down->reason,
+			  "LNS not responding: no acknowledgement after 5 retransmissions (31.0 s)");
 	}
 	CHECK_INT(l2tp_lac_stats(s.lac)->retransmits, 5);
 	sim_free(&s);
@@ -125,8 +127,9 @@ static void test_dead_peer_no_reply_to_sccrq(void)
 	const struct sim_event *down = sim_event(&s, L2TP_EVENT_TUNNEL_DOWN);
 	CHECK(down && down->cause == L2TP_CAUSE_PEER_DEAD && down->at == 15000);
 	if (down)
-		CHECK_STR(down->reason, "no reply from LNS to SCCRQ after 3 retransmissions (15.0 s): is L2TP "
-					"(UDP 1701) reachable through IPsec?");
+		CHECK_STR(down->reason,
+			  "no reply from LNS to SCCRQ after 3 retransmissions (15.0 s): is L2TP "
+			  "(UDP 1701) reachable through IPsec?");
 	CHECK(l2tp_lac_finished(s.lac));
 	sim_free(&s);
 }
@@ -173,7 +176,8 @@ static void test_reordering_without_retransmits(void)
 		CHECK_INT(s.lns.received[L2TP_MSG_ICCN], 1);
 		sim_free(&s);
 	}
-	printf("# reordering: %u/%u up, LAC queued out-of-order messages in %u runs, LNS in %u, %u retransmits\n",
+	printf("# reordering: %u/%u up, LAC queued out-of-order messages in %u runs, LNS in %u, %u "
+	       "retransmits\n",
 	       up, SEEDS, lac_reordered, lns_reordered, retransmits);
 	CHECK_INT(up, SEEDS);
 	CHECK_INT(retransmits, 0);

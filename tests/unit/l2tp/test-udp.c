@@ -21,8 +21,8 @@
 static int bound_socket(guint16 port)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sin = {
+	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
 		return fd;
 	if (fd >= 0)
@@ -34,7 +34,8 @@ static guint16 port_of(int fd, gboolean peer)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
-	int rc = peer ? getpeername(fd, (struct sockaddr *)&sin, &len) : getsockname(fd, (struct sockaddr *)&sin, &len);
+	int rc = peer ? getpeername(fd, (struct sockaddr *)&sin, &len)
+		      : getsockname(fd, (struct sockaddr *)&sin, &len);
 	return rc == 0 ? ntohs(sin.sin_port) : 0;
 }
 
@@ -56,7 +57,8 @@ static gboolean on_sccrq(gint fd, GIOCondition cond, gpointer data)
 	static struct l2tp_msg msg;
 	uint16_t lac_tunnel = 0;
 	ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len);
-	if (n <= 0 || l2tp_msg_parse(buf, (size_t)n, NULL, &msg) != L2TP_PARSE_OK || msg.type != L2TP_MSG_SCCRQ)
+	if (n <= 0 || l2tp_msg_parse(buf, (size_t)n, NULL, &msg) != L2TP_PARSE_OK ||
+	    msg.type != L2TP_MSG_SCCRQ)
 		return G_SOURCE_CONTINUE;
 	l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &lac_tunnel);
 	struct l2tp_builder b;
@@ -77,7 +79,8 @@ static gboolean on_answer_socket(gint fd, GIOCondition cond, gpointer data)
 	uint8_t buf[2048];
 	static struct l2tp_msg msg;
 	ssize_t n = recv(fd, buf, sizeof(buf), 0);
-	if (n > 0 && l2tp_msg_parse(buf, (size_t)n, NULL, &msg) == L2TP_PARSE_OK && msg.type == L2TP_MSG_SCCCN) {
+	if (n > 0 && l2tp_msg_parse(buf, (size_t)n, NULL, &msg) == L2TP_PARSE_OK &&
+	    msg.type == L2TP_MSG_SCCCN) {
 		lns->scccn_seen_on = port_of(fd, FALSE);
 		g_main_loop_quit(lns->loop);
 	}
@@ -151,8 +154,9 @@ static void test_port_policy(void)
 	CHECK(udp == NULL);
 	CHECK(error && g_error_matches(error, L2TP_UDP_ERROR, L2TP_UDP_ERROR_SOCKET));
 	if (error)
-		CHECK(strstr(error->message, "cannot bind UDP port 1701 (another L2TP client such as xl2tpd is "
-					     "running?)") != NULL);
+		CHECK(strstr(error->message,
+			     "cannot bind UDP port 1701 (another L2TP client such as xl2tpd is "
+			     "running?)") != NULL);
 	g_clear_error(&error);
 	udp = make(L2TP_PORT_POLICY_1701_OR_EPHEMERAL, "127.0.0.1", "127.0.0.1", &error);
 	CHECK(udp != NULL);
