@@ -144,6 +144,9 @@ void lac_builder_maybe_hidden_u32(struct l2tp_lac *lac, struct l2tp_builder *b, 
 static void rel_send(void *ctx, const uint8_t *data, size_t len)
 {
 	struct l2tp_lac *lac = ctx;
+	/* FINISHED promised the host silence, e.g. an ACK for a duplicate in the datagram that finished us. */
+	if (lac->tunnel == TUNNEL_FINISHED)
+		return;
 	lac->ops.send(lac->ctx, data, len, (const struct sockaddr *)&lac->peer, lac->peer_len);
 }
 

@@ -31,12 +31,15 @@ struct harness {
 	uint16_t challenge_len;
 	bool auto_confirm;
 	struct l2tp_secret secret;
+	unsigned seen[L2TP_EVENT_FINISHED + 1]; /* events reported, by type */
 };
 
 static void h_send(void *ctx, const uint8_t *data, size_t len, const struct sockaddr *to, socklen_t tolen)
 {
 	struct harness *h = ctx;
 	struct l2tp_header hdr;
+	if (h->seen[L2TP_EVENT_FINISHED])
+		abort(); /* nothing leaves a finished LAC */
 	if (l2tp_header_decode(data, len, &hdr) != L2TP_PARSE_OK)
 		abort(); /* we must never send something we cannot parse ourselves */
 	h->expect_ns = hdr.nr;
@@ -60,8 +63,19 @@ static void h_send(void *ctx, const uint8_t *data, size_t len, const struct sock
 static void h_event(void *ctx, const struct l2tp_event *ev)
 {
 	struct harness *h = ctx;
-	if (!ev->reason)
+	/* Event order invariants: each at most once, nothing after FINISHED, up only after ready. */
+	if (!ev->reason || (unsigned)ev->type > L2TP_EVENT_FINISHED || h->seen[ev->type] ||
+	    h->seen[L2TP_EVENT_FINISHED])
 		abort();
+	if (ev->type == L2TP_EVENT_SESSION_READY && !h->seen[L2TP_EVENT_TUNNEL_UP])
+		abort();
+	if (ev->type == L2TP_EVENT_SESSION_UP && !h->seen[L2TP_EVENT_SESSION_READY])
+		abort();
+	if (ev->type == L2TP_EVENT_FINISHED && !h->seen[L2TP_EVENT_TUNNEL_DOWN])
+		abort();
+	if (ev->type >= L2TP_EVENT_SESSION_DOWN && ev->cause == L2TP_CAUSE_NONE)
+		abort(); /* every ending has a cause */
+	h->seen[ev->type]++;
 	if (ev->type == L2TP_EVENT_SESSION_READY && h->auto_confirm)
 		l2tp_lac_session_confirm(h->lac, h->now);
 }
@@ -168,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (data[0] & 0x10)
 		advance(&h, 100000);
+	if (l2tp_lac_finished(h.lac) && l2tp_lac_deadline(h.lac) != L2TP_NO_DEADLINE)
+		abort();
 	l2tp_lac_free(h.lac);
 	return 0;
 }
