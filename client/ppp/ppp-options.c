@@ -149,15 +149,15 @@ static void add_int(GPtrArray *a, const char *option, int value)
  * set. The launcher also hides those files from pppd (a private mount of
  * /etc/ppp, see ppp-launcher.c), so this is the second line: it keeps us right
  * when pppd runs without that mount (tests, "--no-private-mounts").
- * Debian's file sets "auth crtscts lock modem lcp-echo-*"; the echo settings
- * are always given explicitly below.
+ * Debian's file sets "auth crtscts lock modem lcp-echo-*": "auth" is countered
+ * here and the echo settings are always given explicitly below. crtscts, lock
+ * and modem belong to the tty channel; once pppol2tp.so has set the channel
+ * pppd no longer knows their "no..." forms (a live run rejected "nocrtscts"),
+ * and they have no effect on a PPPoL2TP channel anyway.
  */
 static void add_neutralisers(GPtrArray *a)
 {
-	add(a, "noauth");    /* a client must not demand that the gateway authenticates */
-	add(a, "nocrtscts"); /* tty options: meaningless for L2TP, countered anyway */
-	add(a, "nolock");
-	add(a, "local");
+	add(a, "noauth");         /* a client must not demand that the gateway authenticates */
 	add(a, "nopersist");      /* we reconnect ourselves; pppd must exit when the link dies */
 	add(a, "nodefaultroute"); /* routes are client/net's job */
 	add(a, "noreplacedefaultroute");
@@ -166,8 +166,9 @@ static void add_neutralisers(GPtrArray *a)
 	add(a, "noipdefault");   /* take the address the gateway assigns */
 	add(a, "usepeerdns");    /* ask for DNS; the plugin hands it to us, no script applies it */
 	add(a, "noipv6");        /* the data path is IPv4 only, IPv6 routes/DNS are not managed */
-	add(a, "novj");          /* VJ header compression gains nothing over UDP and breaks some LNS */
-	add(a, "noaccomp");      /* RFC 2661 §5.2: ACFC must not be negotiated over L2TP */
+	add(a, "novj");          /* VJ header compression gains nothing on this path */
+	/* The PPPoL2TP driver always sends the FF 03 header; asking for ACFC/PFC only invites mismatches. */
+	add(a, "noaccomp");
 	add(a, "nopcomp");
 }
 

@@ -17,6 +17,10 @@
  *   # or let it make the socket: --local 192.0.2.2:1701 --remote 192.0.2.1:1701
  *   # what this machine supports (kernel family, PPPoX, pppd + plugin):
  *   l2tp-vpn-dataplane-test --check
+ *   # the far end for a loopback lab test (no control plane: ids mirrored):
+ *   l2tp-vpn-dataplane-test --serve --local 192.0.2.1:1701 --remote 192.0.2.2:1701 \
+ *       --tunnel 9 --peer-tunnel 7 --session 4 --peer-session 3 -- \
+ *       require-mschap-v2 name gw 10.99.0.1:10.99.0.10 ms-dns 10.20.0.53
  * The password is read from --password-fd N or the first line of stdin,
  * never from argv. Output: one line per event ("event phase establish", ...),
  * and finally "result ok" or "result error <domain> <code>: <message>".
@@ -24,6 +28,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,10 +52,12 @@ static int tunnel_id, peer_tunnel_id, session_id, peer_session_id;
 static char *local_addr, *remote_addr, *user, *ifname = "l2tp-test", *auth_list, *plugin_path, *pppd_path;
 static char *routes_spec, *gateway_text, *run_dir = "/run/l2tp-vpn", *dns_backend_text = "auto", *resolv_conf;
 static int mtu;
-static gboolean check_only, no_private_mounts, debug;
+static gboolean check_only, no_private_mounts, debug, serve;
 
 static GOptionEntry entries[] = {
     {"check", 0, 0, G_OPTION_ARG_NONE, &check_only, "Only report what this machine supports", NULL},
+    {"serve", 0, 0, G_OPTION_ARG_NONE, &serve,
+     "Be the LNS end for loopback tests: hand the session to pppd with the arguments after --", NULL},
     {"udp-fd", 0, 0, G_OPTION_ARG_INT, &udp_fd, "Inherited, connected UDP socket", "N"},
     {"local", 0, 0, G_OPTION_ARG_STRING, &local_addr, "Create the UDP socket bound here", "IP[:PORT]"},
     {"remote", 0, 0, G_OPTION_ARG_STRING, &remote_addr, "... and connected there", "IP:PORT"},
@@ -416,6 +423,54 @@ static void teardown(struct app *app)
 	l2tp_kernel_close(app->kernel);
 }
 
+/*
+ * --serve: the other end of the tunnel, for lab tests without a control plane
+ * (both ends' kernels are told the ids directly). pppd gets the session as an
+ * LNS and whatever server options follow "--" (auth, addresses, ms-dns).
+ */
+static int run_server(struct app *app, char **extra)
+{
+	g_autoptr(GSubprocessLauncher) sl = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autoptr(GSubprocess) proc = NULL;
+	g_autoptr(GError) error = NULL;
+	int status = 1;
+
+	if (!setup_kernel(app, &error)) {
+		result(error);
+		teardown(app);
+		return 1;
+	}
+	g_ptr_array_add(argv, pppd_path ? pppd_path : "/usr/sbin/pppd");
+	for (const char *const *w = (const char *const[]){"plugin", "pppol2tp.so", "pppol2tp", "3",
+							  "pppol2tp_lns_mode", "nodetach", NULL};
+	     *w; w++)
+		g_ptr_array_add(argv, (gpointer)*w);
+	/* LNS mode wants the ids (pppol2tp.so refuses to start without them). */
+	g_ptr_array_add(argv, "pppol2tp_tunnel_id");
+	g_ptr_array_add(argv, g_strdup_printf("%d", tunnel_id));
+	g_ptr_array_add(argv, "pppol2tp_session_id");
+	g_ptr_array_add(argv, g_strdup_printf("%d", session_id));
+	for (char **e = extra; e && *e; e++)
+		if (strcmp(*e, "--") != 0)
+			g_ptr_array_add(argv, *e);
+	g_ptr_array_add(argv, NULL);
+	g_subprocess_launcher_take_fd(sl, fcntl(app->pppox, F_DUPFD_CLOEXEC, 3), 3);
+	proc = g_subprocess_launcher_spawnv(sl, (const char *const *)argv->pdata, &error);
+	close(app->pppox);
+	app->pppox = -1;
+	if (proc) {
+		printf("event server-pppd-started\n");
+		fflush(stdout);
+		if (g_subprocess_wait(proc, NULL, &error))
+			status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : 128;
+		printf("event server-pppd-exited %d\n", status);
+	}
+	result(error);
+	teardown(app);
+	return status == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx =
@@ -432,6 +487,8 @@ int main(int argc, char **argv)
 		return check_machine();
 	if (udp_fd < 0 && local_addr && remote_addr)
 		udp_fd = make_udp_socket(&error);
+	if (serve && udp_fd >= 0 && tunnel_id && peer_tunnel_id && session_id && peer_session_id)
+		return run_server(&app, argv + 1);
 	if (udp_fd < 0 || !tunnel_id || !peer_tunnel_id || !session_id || !peer_session_id || !user) {
 		fprintf(stderr, "%s\n",
 			error ? error->message

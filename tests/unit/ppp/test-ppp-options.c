@@ -66,8 +66,7 @@ static void check_common(GStrv argv, const L2tpPppOptions *o)
 	}
 	for (const char *const *w =
 		 (const char *const[]){"nodetach", "noauth", "nodefaultroute", "noipdefault", "usepeerdns",
-				       "nopersist", "nocrtscts", "nolock", "local", "hide-password",
-				       "noreplacedefaultroute", NULL};
+				       "nopersist", "hide-password", "noreplacedefaultroute", NULL};
 	     *w; w++) {
 		CHECK(count(argv, *w) == 1);
 		if (count(argv, *w) != 1)
@@ -76,6 +75,8 @@ static void check_common(GStrv argv, const L2tpPppOptions *o)
 	CHECK_STR(value_of(argv, "logfd"), "2");
 	CHECK_STR(value_of(argv, "ifname"), "l2tp-office");
 	/* Never a secret or an auth source that could read one from a file. */
+	/* tty-channel options: pppd rejects them once pppol2tp.so owns the channel */
+	CHECK(find(argv, "nocrtscts") < 0 && find(argv, "nolock") < 0 && find(argv, "local") < 0);
 	CHECK(find(argv, "user") < 0 && find(argv, "password") < 0 && find(argv, "file") < 0 &&
 	      find(argv, "call") < 0 && find(argv, "defaultroute") < 0 && find(argv, "auth") < 0);
 }
