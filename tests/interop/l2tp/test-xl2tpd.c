@@ -490,7 +490,62 @@ static void test_xl2tpd_killed(void)
 	scenario_cleanup(&sc);
 }
 
-int main(void)
+static const char *cli_tool;
+
+static void on_tool_exit(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct scenario *sc = data;
+	g_subprocess_wait_finish(G_SUBPROCESS(source), res, NULL);
+	g_main_loop_quit(sc->loop);
+}
+
+/* The l2tp-lac tool the lab uses: one EVENT line per event, exit 0 once a session came up. */
+static void test_cli_tool(void)
+{
+	struct scenario sc = {.name = "cli-tool"};
+	struct lns_options lns = {0};
+	g_autoptr(GError) error = NULL;
+	sc.failures_before = check_failures;
+	sc.log = g_string_new(NULL);
+	sc.loop = g_main_loop_new(NULL, FALSE);
+	fprintf(stderr, "# cli-tool\n");
+	if (!cli_tool || !start_xl2tpd(&sc, &lns)) {
+		CHECK(!"tool path given and xl2tpd started");
+		scenario_cleanup(&sc);
+		return;
+	}
+	g_autofree char *port = g_strdup_printf("%u", sc.port);
+	g_autoptr(GSubprocess) tool =
+	    g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli_tool, "--server", "127.0.0.1",
+			     "--port", port, "--local-port", "ephemeral", "--host-name", "cli-tool", NULL);
+	CHECK(tool != NULL);
+	if (tool) {
+		g_subprocess_wait_async(tool, NULL, on_tool_exit, &sc);
+		run_loop(&sc, 30);
+		CHECK(!sc.timed_out);
+		if (sc.timed_out)
+			g_subprocess_force_exit(tool);
+		GInputStream *stdout_pipe = g_subprocess_get_stdout_pipe(tool);
+		char buf[8192];
+		gsize used = 0;
+		gssize n;
+		/* The tool has exited: everything it wrote is in the pipe. */
+		while (used < sizeof(buf) - 1 &&
+		       (n = g_input_stream_read(stdout_pipe, buf + used, sizeof(buf) - 1 - used, NULL,
+						NULL)) > 0)
+			used += (gsize)n;
+		buf[used] = '\0';
+		fprintf(stderr, "%s", buf);
+		CHECK(g_str_has_prefix(buf, "EVENT tunnel-up our-tunnel="));
+		CHECK(strstr(buf, "\nEVENT session-up ") != NULL);
+		CHECK(strstr(buf, "\nEVENT session-down ") && strstr(buf, "cause=peer-cdn"));
+		CHECK(strstr(buf, "\nEVENT finished ") && strstr(buf, "stopccn-acked=yes"));
+		CHECK(g_subprocess_get_if_exited(tool) && g_subprocess_get_exit_status(tool) == 0);
+	}
+	scenario_cleanup(&sc);
+}
+
+int main(int argc, char **argv)
 {
 	if (access(XL2TPD, X_OK) != 0) {
 		printf("xl2tpd not installed (%s): skipping\n", XL2TPD);
@@ -505,5 +560,7 @@ int main(void)
 	RUN(test_length_bit);
 	RUN(test_our_stopccn_acked);
 	RUN(test_xl2tpd_killed);
+	cli_tool = argc > 1 ? argv[1] : NULL;
+	RUN(test_cli_tool);
 	return check_summary();
 }
