@@ -1180,6 +1180,9 @@ void ipsec_session_free(IpsecSession *s)
 		return;
 	s->handler = NULL;
 	s->stopping = TRUE;
+	/* An up in progress is cancelled; its callback still runs (G_IO_ERROR_CANCELLED). */
+	if (s->up_task && g_task_get_cancellable(s->up_task))
+		g_cancellable_cancel(g_task_get_cancellable(s->up_task));
 	/* Anything still in charon gets removed by a detached cleanup that holds its own reference. */
 	if (s->loaded && !s->cleanup_running)
 		cleanup_start(s, NULL);

@@ -219,7 +219,11 @@ void ipsec_session_down_async(IpsecSession *session, GCancellable *cancellable, 
 			      gpointer user_data);
 gboolean ipsec_session_down_finish(IpsecSession *session, GAsyncResult *result, GError **error);
 
-/* Frees the session. If something is still loaded, a best-effort cleanup runs detached. */
+/*
+ * Frees the session. An up in progress is cancelled (its callback still runs,
+ * with G_IO_ERROR_CANCELLED); if anything is still loaded in charon, the usual
+ * cleanup runs detached, holding its own reference.
+ */
 void ipsec_session_free(IpsecSession *session);
 
 G_END_DECLS

@@ -188,7 +188,7 @@ static void handle_command(FakeClient *c, const char *command, const struct vici
 		struct vici_builder b;
 		vici_builder_init(&b);
 		vici_builder_kv_str(&b, "daemon", "charon");
-		vici_builder_kv_str(&b, "version", "5.9.8");
+		vici_builder_kv_str(&b, "version", fc->version ? fc->version : "5.9.8");
 		reply(c, &b);
 	} else if (strcmp(command, "load-shared") == 0) {
 		g_hash_table_add(fc->shared, g_strdup(vici_node_str(msg, "id")));
@@ -200,6 +200,8 @@ static void handle_command(FakeClient *c, const char *command, const struct vici
 		vici_builder_kv_str(&b, "success", "yes");
 		vici_builder_kv_str(&b, "id", "0123456789abcdef0123456789abcdef01234567");
 		reply(c, &b);
+	} else if (strcmp(command, "load-conn") == 0 && fc->load_conn_errmsg) {
+		reply_status(c, FALSE, fc->load_conn_errmsg);
 	} else if (strcmp(command, "load-conn") == 0) {
 		g_hash_table_add(fc->conns, g_strdup(msg->children ? msg->children->name : "?"));
 		reply_status(c, TRUE, NULL);

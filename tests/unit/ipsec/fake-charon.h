@@ -28,6 +28,8 @@ typedef struct {
 	const char *const *initiate_log;
 	const char *initiate_errmsg;
 	char *hang_command; /* never answer this command */
+	const char *version;          /* daemon version reported ("5.9.8") */
+	const char *load_conn_errmsg; /* refuse load-conn with this errmsg */
 	guint commands_seen;
 	GString *command_log; /* "cmd;" per request, in order */
 } FakeCharon;

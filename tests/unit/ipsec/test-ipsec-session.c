@@ -528,6 +528,23 @@ static void test_session_charon_lost(void)
 	fake_charon_free(fc);
 }
 
+static void test_session_ikev1_refused(void)
+{
+	/* A strongSwan >= 6.1 built without IKEv1 refusing the conn gets the named error. */
+	FakeCharon *fc = fake_new();
+	fc->version = "6.1.0";
+	fc->load_conn_errmsg = "invalid value for: version, config discarded";
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	sess_up(t);
+	CHECK(!t->up_ok);
+	CHECK(t->up_error && t->up_error->code == IPSEC_ERROR_IKEV1_UNSUPPORTED);
+	CHECK(t->up_error && strstr(t->up_error->message, "--enable-ikev1"));
+	CHECK(fake_charon_is_clean(fc)); /* the PSK loaded before is gone again */
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static void test_session_not_running(void)
 {
 	IpsecSettings settings = session_settings();
@@ -559,6 +576,7 @@ int main(void)
 	RUN(test_session_free_cleans_up);
 	RUN(test_session_cancel_during_initiate);
 	RUN(test_session_charon_lost);
+	RUN(test_session_ikev1_refused);
 	RUN(test_session_not_running);
 	g_rmdir(tmpdir);
 	return CHECK_SUMMARY();
