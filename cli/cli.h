@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * l2tp-vpn, the command-line front end: one file per subcommand (wireguard-tools
+ * style), all over the orchestrator (client/orchestrator) and the profile
+ * module (client/profile). The running `up` answers `down` and `status` over
+ * a root-only unix socket, <run_dir>/<name>/control (protocol in control.c).
+ */
+#ifndef L2TP_VPN_CLI_H
+#define L2TP_VPN_CLI_H
+
+#include <stdio.h>
+#include <glib.h>
+
+#include "orchestrator.h"
+
+/* Usage errors; everything else exits with l2tp_vpn_error_exit_code(). */
+#define CLI_EXIT_USAGE 2
+
+typedef struct {
+	const char *run_dir;     /* --run-dir (tests, lab); default /run/l2tp-vpn */
+	const char *profile_dir; /* --profile-dir; default /etc/l2tp-vpn */
+} CliGlobals;
+
+extern CliGlobals cli_globals;
+
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+/* Prints "error CLASS: message" on stderr and returns the exit code of @error. */
+int cli_fail(const GError *error);
+/* Parses subcommand options; on --help prints and sets *exit_code 0, on error CLI_EXIT_USAGE. */
+gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv, int *exit_code);
+
+/* ---- profiles (cli/profile.c) ----------------------------------------------- */
+
+/* The connection name `down NAME|PATH` and `status NAME` mean (a path's base name without .conf). */
+char *cli_connection_name(const char *name_or_path, GError **error);
+/* Loads the profile, resolves its secrets (password_fd >= 0: --password-stdin), makes the config. */
+L2tpVpnConfig *cli_load_config(const char *name_or_path, int password_fd, GError **error);
+/* Where our pppd plugin is: the installed one, or this build's when not installed. */
+const char *cli_plugin_path(void);
+
+/* ---- output (cli/output.c) ---------------------------------------------------- */
+
+/* One line per finished phase: "   412 ms  ipsec           ESP transport SA up: ... (+180 ms)". */
+char *cli_format_phase(const L2tpVpnEvent *event);
+/* "connected l2tp-work local 10.99.0.10 peer 10.99.0.1 gateway 192.0.2.1 dns 10.20.0.53 in 2345 ms" */
+char *cli_format_connected(const L2tpVpnInfo *info);
+/* "key=value" records (the control protocol's status answer) → JSON object / human text. */
+char *cli_status_to_json(GPtrArray *records);
+char *cli_status_to_text(GPtrArray *records);
+char *cli_json_string(const char *text);
+
+/* ---- control socket (cli/control.c) -------------------------------------------- */
+
+typedef struct _CliControl CliControl;
+
+/* Listens on <state_dir>/control (0600) for the running connection. */
+CliControl *cli_control_start(const char *state_dir, L2tpVpnConnection *conn, GError **error);
+/* Answers pending `down` requests with the final outcome and stops listening. */
+void cli_control_finish(CliControl *control, const GError *outcome);
+void cli_control_free(CliControl *control);
+
+/* The status records of @conn ("key=value"), as `status` receives them. */
+GPtrArray *cli_control_status_records(L2tpVpnConnection *conn);
+/* One request line (status|down) → FALSE for unknown requests. */
+gboolean cli_control_parse_request(const char *line, char **command);
+
+/*
+ * Client side: sends @command to <state_dir>/control and returns every line
+ * of the answer (up to EOF). NOT_RUNNING when nobody listens there.
+ */
+GPtrArray *cli_control_request(const char *state_dir, const char *command, GError **error);
+
+#endif

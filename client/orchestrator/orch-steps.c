@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The real phase steps over the layers: client/l2tp (UDP adapter), client/ipsec,
+ * client/kernel, client/ppp and client/net. Each start records what it is about
+ * to acquire in the run-state file first (orch-state.c) and reports back with
+ * l2tp_vpn_phase_done(); each undo releases it and calls l2tp_vpn_undo_done().
+ * Layer events that arrive for a later phase are remembered in L2tpVpnLayers
+ * and picked up when that phase starts.
+ */
+#include "orchestrator-private.h"
+#include "ppp-channel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PPPD_STOP_GRACE_S 3
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static void record(L2tpVpnConnection *c, const char *key, const char *value)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (c->state_dir && !l2tp_vpn_state_set(c->state_dir, key, value, &error))
+		l2tp_vpn_progress(c, "warning: cannot record %s in %s: %s", key, c->state_dir, error->message);
+}
+
+static void record_uint(L2tpVpnConnection *c, const char *key, guint value)
+{
+	char text[16];
+
+	g_snprintf(text, sizeof(text), "%u", value);
+	record(c, key, text);
+}
+
+/* Async results may arrive after the connection is gone: they carry its cancellable. */
+typedef struct {
+	L2tpVpnConnection *conn;
+	GCancellable *cancel;
+} AsyncCtx;
+
+static AsyncCtx *async_ctx_new(L2tpVpnConnection *c)
+{
+	AsyncCtx *ctx = g_new(AsyncCtx, 1);
+
+	ctx->conn = c;
+	ctx->cancel = g_object_ref(c->layers.cancel);
+	return ctx;
+}
+
+/* The connection, or NULL if it was freed meanwhile; frees @ctx. */
+static L2tpVpnConnection *async_ctx_take(AsyncCtx *ctx)
+{
+	L2tpVpnConnection *c = g_cancellable_is_cancelled(ctx->cancel) ? NULL : ctx->conn;
+
+	g_object_unref(ctx->cancel);
+	g_free(ctx);
+	return c;
+}
+
+static void undo_nothing(L2tpVpnConnection *c)
+{
+	l2tp_vpn_undo_done(c, c->phase);
+}
+
+/* ---- resolve ------------------------------------------------------------------ */
+
+/* The address the kernel would send from toward the gateway: connect() a UDP socket, no packet leaves. */
+static gboolean route_local_address(L2tpVpnConnection *c, GError **error)
+{
+	struct sockaddr_in gw = {.sin_family = AF_INET, .sin_port = htons(L2TP_PORT), .sin_addr = c->layers.gateway};
+	struct sockaddr_in local;
+	socklen_t len = sizeof(local);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&gw, sizeof(gw)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_UNREACHABLE, "no route to the gateway %s: %s",
+			    c->info.gateway_addr, g_strerror(err));
+		return FALSE;
+	}
+	inet_ntop(AF_INET, &local.sin_addr, c->info.local_addr, sizeof(c->info.local_addr));
+	return TRUE;
+}
+
+static gboolean pick_local_address(L2tpVpnConnection *c, GError **error)
+{
+	if (c->cfg->local_address) {
+		g_strlcpy(c->info.local_addr, c->cfg->local_address, sizeof(c->info.local_addr));
+		return TRUE;
+	}
+	return route_local_address(c, error);
+}
+
+static void resolved(L2tpVpnConnection *c, struct in_addr addr)
+{
+	g_autofree char *summary = NULL;
+	GError *error = NULL;
+
+	c->layers.gateway = addr;
+	inet_ntop(AF_INET, &addr, c->info.gateway_addr, sizeof(c->info.gateway_addr));
+	if (!pick_local_address(c, &error)) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_RESOLVE, NULL, error);
+		return;
+	}
+	summary = g_strdup_printf("gateway %s is %s, local address %s", c->cfg->gateway, c->info.gateway_addr,
+				  c->info.local_addr);
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_RESOLVE, summary, NULL);
+}
+
+static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	GList *addrs = g_resolver_lookup_by_name_with_flags_finish(G_RESOLVER(src), res, &error);
+	L2tpVpnConnection *c = async_ctx_take(data);
+	struct in_addr addr = {0};
+
+	if (c && addrs) {
+		g_autofree char *text = g_inet_address_to_string(addrs->data);
+
+		inet_pton(AF_INET, text, &addr);
+		resolved(c, addr);
+	} else if (c) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_RESOLVE, NULL,
+				    g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_RESOLVE,
+						"cannot resolve the gateway %s: %s", c->cfg->gateway,
+						error->message));
+	}
+	g_resolver_free_addresses(addrs);
+}
+
+static void resolve_start(L2tpVpnConnection *c)
+{
+	struct in_addr addr;
+	g_autoptr(GResolver) resolver = NULL;
+	GError *error = NULL;
+	char pid[16];
+
+	/* The record of this run starts with its owner. */
+	g_snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (!l2tp_vpn_state_dir_create(c->state_dir, &error) ||
+	    !l2tp_vpn_state_set(c->state_dir, L2TP_VPN_STATE_PID, pid, &error)) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_RESOLVE, NULL, error);
+		return;
+	}
+	if (inet_pton(AF_INET, c->cfg->gateway, &addr) == 1) {
+		resolved(c, addr);
+		return;
+	}
+	resolver = g_resolver_get_default();
+	g_resolver_lookup_by_name_with_flags_async(resolver, c->cfg->gateway, G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY,
+						   c->layers.cancel, on_resolved, async_ctx_new(c));
+}
+
+/* The first phase's undo is the last teardown step: the run is over, its record goes. */
+static void resolve_undo(L2tpVpnConnection *c)
+{
+	if (c->state_dir)
+		l2tp_vpn_state_dir_remove(c->state_dir);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_RESOLVE);
+}
+
+/* ---- L2TP events (tunnel, session) --------------------------------------------- */
+
+static GError *l2tp_failure(L2tpVpnConnection *c, const struct l2tp_event *ev)
+{
+	L2tpVpnError code = L2TP_VPN_ERROR_L2TP;
+
+	if (ev->cause == L2TP_CAUSE_TIMEOUT)
+		code = L2TP_VPN_ERROR_TIMEOUT;
+	else if (ev->cause == L2TP_CAUSE_PEER_DEAD && !c->layers.tunnel_up)
+		code = L2TP_VPN_ERROR_UNREACHABLE;
+	return g_error_new(L2TP_VPN_ERROR, code, "L2TP %s: %s (%s)",
+			   ev->type == L2TP_EVENT_SESSION_DOWN ? "session" : "tunnel", ev->reason,
+			   l2tp_cause_name(ev->cause));
+}
+
+static void on_l2tp_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer data)
+{
+	L2tpVpnConnection *c = data;
+	L2tpVpnLayers *l = &c->layers;
+	g_autofree char *summary = NULL;
+
+	switch (ev->type) {
+	case L2TP_EVENT_TUNNEL_UP:
+		l->tunnel_up = TRUE;
+		c->info.tunnel_id = ev->our_tunnel_id;
+		c->info.peer_tunnel_id = ev->peer_tunnel_id;
+		summary = g_strdup_printf("tunnel %u (LNS's %u) established", ev->our_tunnel_id, ev->peer_tunnel_id);
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL, summary, NULL);
+		break;
+	case L2TP_EVENT_SESSION_READY:
+		l->session_ready = TRUE;
+		c->info.session_id = ev->our_session_id;
+		c->info.peer_session_id = ev->peer_session_id;
+		summary = g_strdup_printf("session %u (LNS's %u)", ev->our_session_id, ev->peer_session_id);
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_SESSION, summary, NULL);
+		break;
+	case L2TP_EVENT_SESSION_UP:
+		l->session_up = TRUE;
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, "kernel session and PPPoL2TP socket, ICCN acknowledged",
+				    NULL);
+		break;
+	case L2TP_EVENT_SESSION_DOWN:
+	case L2TP_EVENT_TUNNEL_DOWN:
+		if (ev->type == L2TP_EVENT_TUNNEL_DOWN && ev->cause != L2TP_CAUSE_LOCAL)
+			l->l2tp_finished = TRUE; /* nothing of ours left to acknowledge */
+		if (!l->l2tp_closing)
+			l2tp_vpn_fail(c, l2tp_failure(c, ev));
+		else if (l->l2tp_finished)
+			l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL);
+		break;
+	case L2TP_EVENT_FINISHED:
+		l->l2tp_finished = TRUE;
+		l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL);
+		break;
+	}
+}
+
+static void on_l2tp_log(L2tpUdp *udp, enum l2tp_log_level level, const char *message, gpointer data)
+{
+	if (level <= L2TP_LOG_INFO)
+		l2tp_vpn_progress(data, "l2tp: %s", message);
+}
+
+/* ---- socket --------------------------------------------------------------------- */
+
+static void socket_start(L2tpVpnConnection *c)
+{
+	struct l2tp_udp_config ucfg = {
+	    .lns_address = c->info.gateway_addr,
+	    .lns_port = c->cfg->lns_port ? c->cfg->lns_port : L2TP_PORT,
+	    .local_address = c->info.local_addr,
+	    .port_policy = c->cfg->port_policy,
+	};
+	g_autofree char *summary = NULL;
+	GError *error = NULL;
+
+	c->layers.udp = l2tp_udp_new(&ucfg, &c->cfg->l2tp, on_l2tp_event, on_l2tp_log, c, &error);
+	if (!c->layers.udp) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_SOCKET, NULL, error);
+		return;
+	}
+	c->info.local_port = l2tp_udp_local_port(c->layers.udp);
+	summary = g_strdup_printf("UDP %s:%u", c->info.local_addr, c->info.local_port);
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_SOCKET, summary, NULL);
+}
+
+static void socket_undo(L2tpVpnConnection *c)
+{
+	g_clear_pointer(&c->layers.udp, l2tp_udp_free);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_SOCKET);
+}
+
+/* ---- ipsec ------------------------------------------------------------------------ */
+
+static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
+{
+	L2tpVpnConnection *c = data;
+	gboolean past_ipsec = c->state == L2TP_VPN_STATE_CONNECTED ||
+			      (c->state == L2TP_VPN_STATE_CONNECTING && c->phase > L2TP_VPN_PHASE_IPSEC);
+
+	switch (ev->type) {
+	case IPSEC_EVENT_IKE_DOWN:
+	case IPSEC_EVENT_CHILD_DOWN:
+	case IPSEC_EVENT_CHARON_LOST:
+		if (past_ipsec)
+			l2tp_vpn_fail(c, ev->error ? g_error_copy(ev->error)
+						   : g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_CONNECTION_LOST,
+								 "IPsec: %s (%s)", ev->text,
+								 ipsec_event_type_name(ev->type)));
+		break;
+	default:
+		l2tp_vpn_progress(c, "ipsec: %s", ev->text);
+		break;
+	}
+}
+
+static void on_ipsec_up(GObject *src, GAsyncResult *res, gpointer data)
+{
+	L2tpVpnConnection *c = async_ctx_take(data);
+	GError *error = NULL;
+	g_autofree char *summary = NULL;
+
+	if (!c)
+		return;
+	if (!ipsec_session_up_finish(c->layers.ipsec, res, &error)) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC, NULL, error);
+		return;
+	}
+	c->info.ipsec_sa = ipsec_sa_info_describe(ipsec_session_get_sa_info(c->layers.ipsec));
+	summary = g_strdup_printf("ESP transport SA up: %s", c->info.ipsec_sa);
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC, summary, NULL);
+}
+
+static void ipsec_start(L2tpVpnConnection *c)
+{
+	IpsecSettings s = c->cfg->ipsec;
+	GError *error = NULL;
+
+	if (!c->cfg->ipsec_enabled) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC, "IPsec disabled by the profile: L2TP in the clear",
+				    NULL);
+		return;
+	}
+	if (!s.profile)
+		s.profile = c->cfg->name;
+	s.gateway = c->info.gateway_addr;
+	s.local_address = c->info.local_addr;
+	s.local_port = c->info.local_port;
+	s.remote_port = c->cfg->lns_port ? c->cfg->lns_port : L2TP_PORT;
+	c->layers.ipsec = ipsec_session_new(&s, &error);
+	if (!c->layers.ipsec) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC, NULL, error);
+		return;
+	}
+	c->info.ipsec_conn = g_strdup(ipsec_session_get_conn_name(c->layers.ipsec));
+	/* Recorded before anything is loaded into charon (the shared secret is "<conn>-psk"). */
+	record(c, L2TP_VPN_STATE_IPSEC_VICI, s.vici_uri ? s.vici_uri : IPSEC_DEFAULT_VICI_URI);
+	record(c, L2TP_VPN_STATE_IPSEC_CONN, c->info.ipsec_conn);
+	ipsec_session_set_event_handler(c->layers.ipsec, on_ipsec_event, c);
+	ipsec_session_up_async(c->layers.ipsec, NULL, on_ipsec_up, async_ctx_new(c));
+}
+
+static void on_ipsec_down(GObject *src, GAsyncResult *res, gpointer data)
+{
+	L2tpVpnConnection *c = async_ctx_take(data);
+	g_autoptr(GError) error = NULL;
+
+	if (!c)
+		return;
+	if (ipsec_session_down_finish(c->layers.ipsec, res, &error)) {
+		record(c, L2TP_VPN_STATE_IPSEC_CONN, NULL);
+		record(c, L2TP_VPN_STATE_IPSEC_VICI, NULL);
+	} else {
+		l2tp_vpn_progress(c, "warning: IPsec teardown: %s", error->message);
+	}
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_IPSEC);
+}
+
+static void ipsec_undo(L2tpVpnConnection *c)
+{
+	if (!c->layers.ipsec) {
+		l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_IPSEC);
+		return;
+	}
+	ipsec_session_down_async(c->layers.ipsec, NULL, on_ipsec_down, async_ctx_new(c));
+}
+
+/* ---- l2tp tunnel and session ------------------------------------------------------- */
+
+static void l2tp_tunnel_start(L2tpVpnConnection *c)
+{
+	GError *error = NULL;
+
+	if (!l2tp_udp_start(c->layers.udp, &error))
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL, NULL, error);
+}
+
+/* CDN and StopCCN; FINISHED (the LNS acknowledged) ends the wait, or the undo timeout does. */
+static void l2tp_tunnel_undo(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	if (!l->udp || l->l2tp_finished || l2tp_lac_finished(l2tp_udp_lac(l->udp))) {
+		l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL);
+		return;
+	}
+	l->l2tp_closing = TRUE;
+	l2tp_udp_close(l->udp, c->error ? "connection failed" : "user disconnected");
+}
+
+static void l2tp_session_start(L2tpVpnConnection *c)
+{
+	g_autofree char *summary = NULL;
+
+	if (!c->layers.session_ready)
+		return; /* SESSION_READY completes the phase */
+	summary = g_strdup_printf("session %u (LNS's %u)", c->info.session_id, c->info.peer_session_id);
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_SESSION, summary, NULL);
+}
+
+/* ---- kernel ------------------------------------------------------------------------- */
+
+static void kernel_tunnel_start(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+	GError *error = NULL;
+
+	if (!l->kernel)
+		l->kernel = l2tp_kernel_open(0, &error);
+	if (l->kernel) {
+		record_uint(c, L2TP_VPN_STATE_KERNEL_TUNNEL, c->info.tunnel_id);
+		l->kernel_tunnel = l2tp_kernel_tunnel_create(l->kernel, c->info.tunnel_id, c->info.peer_tunnel_id,
+							     l2tp_udp_fd(l->udp), &error);
+	}
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_TUNNEL, "kernel tunnel on our socket", error);
+}
+
+static void kernel_tunnel_undo(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+	g_autoptr(GError) error = NULL;
+
+	if (l->kernel_tunnel &&
+	    !l2tp_kernel_tunnel_delete(l->kernel, c->info.tunnel_id, &error) &&
+	    !g_error_matches(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND))
+		l2tp_vpn_progress(c, "warning: kernel tunnel %u: %s", c->info.tunnel_id, error->message);
+	l->kernel_tunnel = FALSE;
+	record(c, L2TP_VPN_STATE_KERNEL_TUNNEL, NULL);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_KERNEL_TUNNEL);
+}
+
+/* The session and its PPPoX socket exist before ICCN: the LNS may send data right after it. */
+static void kernel_session_start(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+	GError *error = NULL;
+
+	record_uint(c, L2TP_VPN_STATE_KERNEL_SESSION, c->info.session_id);
+	l->kernel_session = l2tp_kernel_session_create(l->kernel, c->info.tunnel_id, c->info.session_id,
+						       c->info.peer_session_id, &error);
+	if (l->kernel_session)
+		l->pppox = l2tp_kernel_pppox_connect(c->info.tunnel_id, c->info.session_id, c->info.peer_tunnel_id,
+						     c->info.peer_session_id, l2tp_udp_fd(l->udp), &error);
+	if (!l->kernel_session || l->pppox < 0) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, NULL, error);
+		return;
+	}
+	if (!l2tp_udp_session_confirm(l->udp)) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, NULL,
+				    g_error_new_literal(L2TP_VPN_ERROR, L2TP_VPN_ERROR_L2TP,
+							"the L2TP session could not be confirmed (ICCN)"));
+		return;
+	}
+	/* SESSION_UP (the LNS acknowledged ICCN) completes the phase. */
+}
+
+static void kernel_session_undo(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	if (l->pppox >= 0)
+		close(l->pppox);
+	l->pppox = -1;
+	/* Normally gone with the last PPPoX socket; make sure. */
+	if (l->kernel_session)
+		l2tp_kernel_session_delete(l->kernel, c->info.tunnel_id, c->info.session_id, NULL);
+	l->kernel_session = FALSE;
+	record(c, L2TP_VPN_STATE_KERNEL_SESSION, NULL);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_KERNEL_SESSION);
+}
+
+/* ---- ppp ------------------------------------------------------------------------------ */
+
+static void net_undo(L2tpVpnConnection *c)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (c->layers.net.name && !l2tp_net_undo(&c->layers.net, &error))
+		l2tp_vpn_progress(c, "warning: routes/DNS not fully restored: %s", error->message);
+}
+
+static void ppp_exited(L2tpVpnConnection *c, const L2tpPppEvent *ev)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	l->ppp_exited = TRUE;
+	record(c, L2TP_VPN_STATE_PPPD_PID, NULL);
+	if (c->state == L2TP_VPN_STATE_DISCONNECTING) {
+		if (c->undo_running && c->phase == L2TP_VPN_PHASE_PPP) {
+			net_undo(c);
+			l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_PPP);
+		}
+		return;
+	}
+	l2tp_vpn_fail(c, ev->error ? g_error_copy(ev->error)
+				   : g_error_new_literal(L2TP_VPN_ERROR, L2TP_VPN_ERROR_PPP,
+							 "pppd ended without an error"));
+}
+
+static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
+{
+	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
+	g_autofree char *summary = NULL;
+
+	g_strlcpy(c->info.ifname, ev->ifname, sizeof(c->info.ifname));
+	c->info.ppp_local = ev->local;
+	c->info.ppp_peer = ev->peer;
+	c->info.dns[0] = ev->dns[0];
+	c->info.dns[1] = ev->dns[1];
+	inet_ntop(AF_INET, &ev->local, local, sizeof(local));
+	inet_ntop(AF_INET, &ev->peer, peer, sizeof(peer));
+	summary = g_strdup_printf("%s local %s peer %s", ev->ifname, local, peer);
+	if (c->phase == L2TP_VPN_PHASE_PPP) /* no authentication asked for */
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP, "no authentication required", NULL);
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IP_UP, summary, NULL);
+}
+
+static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
+{
+	L2tpVpnConnection *c = data;
+
+	switch (ev->type) {
+	case L2TP_PPP_EVENT_HELLO:
+		l2tp_vpn_progress(c, "ppp: pppd %s runs our plugin", ev->pppd_version);
+		break;
+	case L2TP_PPP_EVENT_CREDENTIALS_OK:
+	case L2TP_PPP_EVENT_IP_DOWN:
+		break;
+	case L2TP_PPP_EVENT_PHASE:
+		l2tp_vpn_progress(c, "ppp: phase %s", ev->phase_name);
+		break;
+	case L2TP_PPP_EVENT_AUTH:
+		if (ev->auth == PPPCHAN_AUTH_FAILED)
+			l2tp_vpn_progress(c, "ppp: the gateway refused our credentials");
+		else
+			l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP,
+					    ev->auth == PPPCHAN_AUTH_SUCCEEDED ? "authenticated"
+									       : "no authentication required",
+					    NULL);
+		break;
+	case L2TP_PPP_EVENT_IP_UP:
+		ppp_ip_up(c, ev);
+		break;
+	case L2TP_PPP_EVENT_LOG:
+		l2tp_vpn_progress(c, "pppd: %s", ev->log_line);
+		break;
+	case L2TP_PPP_EVENT_EXITED:
+		ppp_exited(c, ev);
+		break;
+	}
+}
+
+static void ppp_start(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+	g_autofree char *ifname = c->cfg->ppp.ifname ? g_strdup(c->cfg->ppp.ifname) : NULL;
+	L2tpPppLaunch launch = {
+	    .ppp = c->cfg->ppp,
+	    .pppol2tp_socket = l->pppox,
+	    .pppd_path = c->cfg->pppd_path,
+	    .no_private_mounts = c->cfg->no_private_mounts,
+	    .user = c->cfg->ppp_user,
+	    .password = c->cfg->ppp_password,
+	};
+	GError *error = NULL;
+	char pid[16];
+
+	if (!ifname) {
+		g_autofree char *full = g_strconcat("l2tp-", c->cfg->name, NULL);
+
+		ifname = g_strndup(full, IF_NAMESIZE - 1);
+	}
+	launch.ppp.ifname = ifname;
+	launch.ppp.ipsec = c->cfg->ipsec_enabled;
+	/* Pin the path to the gateway before PPP can add a route that captures it. */
+	l->net_run_dir = g_strdup(c->state_dir);
+	l->net = (L2tpNetContext){.run_dir = l->net_run_dir,
+				  .name = c->cfg->name,
+				  .resolv_conf = c->cfg->resolv_conf,
+				  .dns_backend = c->cfg->dns_backend};
+	if (!l2tp_net_pin_gateway(&l->net, l->gateway, &l->underlay, &error)) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP, NULL, error);
+		return;
+	}
+	l->ppp = l2tp_ppp_launcher_start(&launch, on_ppp_event, c, &error);
+	if (!l->ppp) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP, NULL, error);
+		return;
+	}
+	/* pppd holds its own copy; with ours closed, pppd's exit releases the session (FACTS §3). */
+	close(l->pppox);
+	l->pppox = -1;
+	g_snprintf(pid, sizeof(pid), "%d", (int)l2tp_ppp_launcher_get_pid(l->ppp));
+	record(c, L2TP_VPN_STATE_PPPD_PID, pid);
+}
+
+static void ppp_undo(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	if (l->ppp && !l->ppp_exited) {
+		l2tp_ppp_launcher_stop(l->ppp, PPPD_STOP_GRACE_S);
+		return; /* EXITED continues */
+	}
+	net_undo(c);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_PPP);
+}
+
+static void ip_up_start(L2tpVpnConnection *c)
+{
+	/* IP_UP from the plugin completes the phase (it may have arrived with the PPP phase). */
+	if (c->info.ifname[0])
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IP_UP, c->info.ifname, NULL);
+}
+
+/* ---- routes and DNS ------------------------------------------------------------------------ */
+
+static char *describe_plan(L2tpVpnConnection *c, GArray *plan)
+{
+	guint routes = 0, dns = 0;
+
+	for (guint i = 0; i < plan->len; i++) {
+		if (g_array_index(plan, L2tpNetAction, i).type == L2TP_NET_ACTION_ROUTE)
+			routes++;
+		else
+			dns += g_array_index(plan, L2tpNetAction, i).dns.n_servers;
+	}
+	return g_strdup_printf("%s, %u route(s), %u DNS server(s)",
+			       c->cfg->route_mode == L2TP_NET_FULL_TUNNEL    ? "full tunnel"
+			       : c->cfg->route_mode == L2TP_NET_SPLIT_TUNNEL ? "split tunnel"
+									     : "never default",
+			       routes, dns);
+}
+
+static void routes_start(L2tpVpnConnection *c)
+{
+	L2tpNetPlanInput in = {
+	    .mode = c->cfg->route_mode,
+	    .gateway = c->layers.gateway,
+	    .underlay = c->layers.underlay,
+	    .ifname = c->info.ifname,
+	    .local = c->info.ppp_local,
+	    .routes = (const L2tpNetPrefix *)(void *)c->cfg->routes->data,
+	    .n_routes = c->cfg->routes->len,
+	    .domains = c->cfg->dns_domains,
+	};
+	g_autoptr(GArray) plan = NULL;
+	g_autofree char *summary = NULL;
+	GError *error = NULL;
+	struct in_addr dns[L2TP_NET_MAX_DNS];
+	guint n = 0;
+
+	/* Static servers first, then the gateway's unless the profile ignores them. */
+	for (guint i = 0; i < c->cfg->n_dns_servers && n < L2TP_NET_MAX_DNS; i++)
+		dns[n++] = c->cfg->dns_servers[i];
+	for (guint i = 0; !c->cfg->ignore_vpn_dns && i < 2 && n < L2TP_NET_MAX_DNS; i++)
+		if (c->info.dns[i].s_addr != INADDR_ANY)
+			dns[n++] = c->info.dns[i];
+	in.dns = dns;
+	in.n_dns = n;
+	in.ignore_vpn_dns = n == 0;
+	plan = l2tp_net_plan(&in, &error);
+	if (!plan || !l2tp_net_apply(&c->layers.net, plan, &error)) {
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_ROUTES, NULL, error);
+		return;
+	}
+	summary = describe_plan(c, plan);
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_ROUTES, summary, NULL);
+}
+
+static void routes_undo(L2tpVpnConnection *c)
+{
+	net_undo(c);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_ROUTES);
+}
+
+const L2tpVpnStep l2tp_vpn_real_steps[L2TP_VPN_N_PHASES] = {
+    [L2TP_VPN_PHASE_RESOLVE] = {resolve_start, resolve_undo},
+    [L2TP_VPN_PHASE_SOCKET] = {socket_start, socket_undo},
+    [L2TP_VPN_PHASE_IPSEC] = {ipsec_start, ipsec_undo},
+    [L2TP_VPN_PHASE_L2TP_TUNNEL] = {l2tp_tunnel_start, l2tp_tunnel_undo},
+    [L2TP_VPN_PHASE_KERNEL_TUNNEL] = {kernel_tunnel_start, kernel_tunnel_undo},
+    [L2TP_VPN_PHASE_L2TP_SESSION] = {l2tp_session_start, undo_nothing},
+    [L2TP_VPN_PHASE_KERNEL_SESSION] = {kernel_session_start, kernel_session_undo},
+    [L2TP_VPN_PHASE_PPP] = {ppp_start, ppp_undo},
+    [L2TP_VPN_PHASE_IP_UP] = {ip_up_start, undo_nothing},
+    [L2TP_VPN_PHASE_ROUTES] = {routes_start, routes_undo},
+};

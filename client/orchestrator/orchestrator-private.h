@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internals of the orchestrator shared by its files and its unit tests.
+ *
+ * The state machine (orchestrator.c) knows only a phase table: for each phase
+ * a start function and an undo function. Steps report back with
+ * l2tp_vpn_phase_done() / l2tp_vpn_undo_done(), from inside start/undo or
+ * later from a layer's callback; failures that happen outside a phase (the
+ * link dropped while connected) go to l2tp_vpn_fail(). orch-steps.c holds the
+ * real steps over the layers; tests install fakes with
+ * l2tp_vpn_connection_new_with_steps().
+ */
+#ifndef L2TP_VPN_ORCHESTRATOR_PRIVATE_H
+#define L2TP_VPN_ORCHESTRATOR_PRIVATE_H
+
+#include "orchestrator.h"
+
+#include "kernel-l2tp.h"
+#include "ppp-launcher.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+	void (*start)(L2tpVpnConnection *conn);
+	void (*undo)(L2tpVpnConnection *conn); /* must end in l2tp_vpn_undo_done(), now or later */
+} L2tpVpnStep;
+
+extern const L2tpVpnStep l2tp_vpn_real_steps[L2TP_VPN_N_PHASES];
+
+/* What the real steps hold; tests leave it zeroed. */
+typedef struct {
+	GCancellable *cancel;
+	L2tpUdp *udp;
+	IpsecSession *ipsec;
+	L2tpKernel *kernel;
+	int pppox;
+	L2tpPppLauncher *ppp;
+	L2tpNetContext net;
+	char *net_run_dir;
+	struct in_addr gateway;
+	L2tpNetRoute underlay;
+	gboolean tunnel_up, session_ready, session_up, l2tp_finished, l2tp_closing;
+	gboolean kernel_tunnel, kernel_session;
+	gboolean ppp_exited, ppp_stopping;
+	guint ppp_hints;
+	GError *ppp_error;
+} L2tpVpnLayers;
+
+struct _L2tpVpnConnection {
+	L2tpVpnConfig *cfg;
+	const L2tpVpnStep *steps;
+	L2tpVpnEventFunc func;
+	gpointer user_data;
+
+	L2tpVpnState state;
+	L2tpVpnPhase phase;    /* connecting: the running phase; disconnecting: the one being undone */
+	guint started;         /* bit per phase whose start ran (its undo is due) */
+	gint64 t0_us, phase_t0_us;
+	guint timer;           /* phase or undo timeout */
+	guint idle;            /* deferred teardown step */
+	gboolean undo_running; /* an undo is in flight for conn->phase */
+	GError *error;         /* why we are tearing down; NULL when asked to */
+	L2tpVpnInfo info;
+	char *state_dir;
+	L2tpVpnLayers layers;
+};
+
+L2tpVpnConnection *l2tp_vpn_connection_new_with_steps(L2tpVpnConfig *cfg, const L2tpVpnStep *steps,
+						      L2tpVpnEventFunc func, gpointer user_data);
+
+/* @phase completed (error NULL; @summary may be NULL) or failed (takes @error). Stale calls are ignored. */
+void l2tp_vpn_phase_done(L2tpVpnConnection *conn, L2tpVpnPhase phase, const char *summary, GError *error);
+/* The undo of @phase finished (stale calls are ignored). Continues from the main loop. */
+void l2tp_vpn_undo_done(L2tpVpnConnection *conn, L2tpVpnPhase phase);
+/* A failure while connecting or connected: tear down and report it (takes @error). */
+void l2tp_vpn_fail(L2tpVpnConnection *conn, GError *error);
+void l2tp_vpn_progress(L2tpVpnConnection *conn, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+/* ---- the run-state record (orch-state.c) --------------------------------- */
+
+/* Sets (value non-NULL) or removes @key in <state_dir>/state, written atomically, 0600. */
+gboolean l2tp_vpn_state_set(const char *state_dir, const char *key, const char *value, GError **error);
+/* All records; NULL when there is no state file. */
+GHashTable *l2tp_vpn_state_read(const char *state_dir, GError **error);
+/* Removes the state file, the control socket and the directory. */
+void l2tp_vpn_state_dir_remove(const char *state_dir);
+
+#define L2TP_VPN_STATE_PID            "pid"
+#define L2TP_VPN_STATE_PPPD_PID       "pppd-pid"
+#define L2TP_VPN_STATE_IPSEC_CONN     "ipsec-conn"
+#define L2TP_VPN_STATE_IPSEC_VICI     "ipsec-vici"
+#define L2TP_VPN_STATE_KERNEL_TUNNEL  "kernel-tunnel"
+#define L2TP_VPN_STATE_KERNEL_SESSION "kernel-session"
+#define L2TP_VPN_STATE_NET            "net-state"
+#define L2TP_VPN_CONTROL_SOCKET       L2TP_VPN_CONTROL_SOCKET_NAME
+
+G_END_DECLS
+
+#endif
