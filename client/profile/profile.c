@@ -238,6 +238,14 @@ static gboolean group_known(const char *group)
 	return FALSE;
 }
 
+GStrv l2tpvpn_profile_known_keys(void)
+{
+	GStrv out = g_new0(char *, G_N_ELEMENTS(keys) + 1);
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		out[i] = g_strconcat(keys[i].group, ".", keys[i].key, NULL);
+	return out;
+}
+
 /* ---- scanner ------------------------------------------------------------- */
 
 typedef struct {
@@ -1132,7 +1140,10 @@ static gboolean parse(Parser *ps, char *text, gsize len, GError **error)
 				return FALSE;
 			continue;
 		}
-		g_autofree char *v = g_key_file_get_string(kf, e->group, keys[e->def].key, &local);
+		/* GKeyFile lets a trailing backslash pass: check the escapes ourselves as for secrets. */
+		gsize vlen;
+		g_autofree char *check = unescape_secret(e->raw, &vlen);
+		g_autofree char *v = check ? g_key_file_get_string(kf, e->group, keys[e->def].key, &local) : NULL;
 		if (!v)
 			return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_SYNTAX, error,
 					"invalid escape sequence (allowed: \\s \\n \\t \\r \\\\)");

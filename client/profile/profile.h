@@ -228,6 +228,9 @@ void l2tpvpn_profile_ppp_launch(const L2tpVpnProfile *profile, L2tpPppLaunch *ou
 void l2tpvpn_profile_net(const L2tpVpnProfile *profile, const struct in_addr *peer_dns, guint n_peer_dns,
 			 struct in_addr dns_storage[L2TP_NET_MAX_DNS], L2tpNetContext *ctx, L2tpNetPlanInput *in);
 
+/* Every key of the schema as "group.key", in schema order (docs, completion, tests). */
+GStrv l2tpvpn_profile_known_keys(void);
+
 /* Edit distance (Damerau, optimal string alignment), ASCII case-insensitive: for did-you-mean. */
 guint l2tpvpn_edit_distance(const char *a, const char *b);
 
