@@ -32,6 +32,10 @@ typedef void (*ViciClosedFunc)(ViciClient *client, const GError *reason, gpointe
 /* Parses "unix:///path" (the only transport we support); NULL + error otherwise. */
 char *vici_uri_to_path(const char *uri, GError **error);
 
+/*
+ * While connected, pending reads hold a reference: call vici_client_close()
+ * before dropping the last reference of your own.
+ */
 ViciClient *vici_client_new(const char *uri);
 ViciClient *vici_client_ref(ViciClient *client);
 void vici_client_unref(ViciClient *client);

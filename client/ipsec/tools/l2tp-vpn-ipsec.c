@@ -215,7 +215,7 @@ static int run_up(int argc, char **argv)
 	if (watch_ms > 0)
 		s.watch_interval_ms = (guint)watch_ms;
 
-	Tool t = {.loop = g_main_loop_new(NULL, FALSE), .start_us = g_get_real_time()};
+	Tool t = {.start_us = g_get_real_time()};
 	t.session = ipsec_session_new(&s, &error);
 	if (psk)
 		explicit_bzero(psk, strlen(psk));
@@ -223,8 +223,11 @@ static int run_up(int argc, char **argv)
 		explicit_bzero(pass, strlen(pass));
 	if (!t.session) {
 		printf("RESULT error %s: %s\n", ipsec_error_code_name(error->code), error->message);
+		if (l2tp_fd >= 0)
+			close(l2tp_fd);
 		return 2;
 	}
+	t.loop = g_main_loop_new(NULL, FALSE);
 	printf("CONN %s local_ts=dynamic[17/%u]\n", ipsec_session_get_conn_name(t.session), port);
 	ipsec_session_set_event_handler(t.session, print_event, &t);
 	guint sigint = g_unix_signal_add(SIGINT, on_quit, t.loop);
