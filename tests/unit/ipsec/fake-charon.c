@@ -110,6 +110,23 @@ void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up)
 	}
 }
 
+void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn)
+{
+	for (guint i = 0; i < fc->clients->len; i++) {
+		struct vici_builder b;
+		vici_builder_init(&b);
+		vici_builder_section_begin(&b, conn);
+		vici_builder_section_begin(&b, "old");
+		vici_builder_kv_str(&b, "state", "REKEYED");
+		vici_builder_section_end(&b);
+		vici_builder_section_begin(&b, "new");
+		vici_builder_kv_str(&b, "state", "ESTABLISHED");
+		vici_builder_section_end(&b);
+		vici_builder_section_end(&b);
+		event_to(fc->clients->pdata[i], event, &b);
+	}
+}
+
 static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 {
 	FakeCharon *fc = c->fc;

@@ -27,7 +27,7 @@ typedef struct {
 	gboolean initiate_ok;
 	const char *const *initiate_log;
 	const char *initiate_errmsg;
-	char *hang_command; /* never answer this command */
+	char *hang_command;           /* never answer this command */
 	const char *version;          /* daemon version reported ("5.9.8") */
 	const char *load_conn_errmsg; /* refuse load-conn with this errmsg */
 	guint commands_seen;
@@ -40,6 +40,8 @@ void fake_charon_free(FakeCharon *fc);
 void fake_charon_forget_conns_and_creds(FakeCharon *fc);
 /* Sends an ike-updown event (up or down) for conn to every registered client. */
 void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up);
+/* Sends a rekey event ("ike-rekey" or "child-rekey") for conn. */
+void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn);
 /* Closes every client connection (charon restarting). */
 void fake_charon_kick(FakeCharon *fc);
 /* TRUE if nothing (conn, secret, key, SA) is loaded. */

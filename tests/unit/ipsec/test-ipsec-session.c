@@ -463,6 +463,31 @@ static void test_session_peer_down(void)
 	fake_charon_free(fc);
 }
 
+static gboolean both_rekeyed(gpointer p)
+{
+	Sess *t = p;
+	return t->seen[IPSEC_EVENT_IKE_REKEYED] && t->seen[IPSEC_EVENT_CHILD_REKEYED];
+}
+
+static void test_session_rekey_events(void)
+{
+	FakeCharon *fc = fake_new();
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	sess_up(t);
+	CHECK(t->up_ok);
+	fake_charon_rekey(fc, "ike-rekey", "someone-else");
+	fake_charon_rekey(fc, "ike-rekey", ipsec_session_get_conn_name(t->s));
+	fake_charon_rekey(fc, "child-rekey", ipsec_session_get_conn_name(t->s));
+	CHECK(run_until(both_rekeyed, t, 3000));
+	CHECK_INT(t->seen[IPSEC_EVENT_IKE_REKEYED], 1);
+	CHECK_INT(t->seen[IPSEC_EVENT_CHILD_REKEYED], 1);
+	CHECK_INT(t->seen[IPSEC_EVENT_IKE_DOWN], 0);
+	sess_down(t);
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static void test_session_free_cleans_up(void)
 {
 	FakeCharon *fc = fake_new();
@@ -573,6 +598,7 @@ int main(void)
 	RUN(test_session_initiate_failure);
 	RUN(test_session_vanished_restored);
 	RUN(test_session_peer_down);
+	RUN(test_session_rekey_events);
 	RUN(test_session_free_cleans_up);
 	RUN(test_session_cancel_during_initiate);
 	RUN(test_session_charon_lost);
