@@ -6,6 +6,7 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LANG=C.UTF-8 TERM=dumb
 results=/mnt
+echo "<2>lab-boot: guest boot script started" >/dev/kmsg
 echo 1 >/proc/sys/kernel/sysrq
 hostname lab 2>/dev/null
 ip link set lo up
@@ -31,12 +32,13 @@ boot_log=$results/boot.log
 	modprobe -a veth dummy sch_netem xfrm_user esp4 authenc echainiv seqiv aesni_intel sha256_ssse3 \
 		l2tp_ppp l2tp_netlink ppp_async ppp_generic virtio_rng nf_conntrack nft_masq nft_nat nft_chain_nat ||
 		echo "boot: some modules failed to load"
-	echo "modules loaded at $(cut -d' ' -f1 /proc/uptime) s"
+	echo "<2>lab-boot: modules loaded" >/dev/kmsg
 } >"$boot_log" 2>&1
 
 per_scenario=$(($(cat "$results/timeout") - 10))
 mapfile -t scenarios <"$results/job"
 for scenario in "${scenarios[@]}"; do
+	echo "<2>lab-boot: scenario $scenario" >/dev/kmsg
 	dir=$results/$scenario
 	mkdir -p "$dir/logs"
 	start=$(date +%s.%N)
@@ -52,3 +54,4 @@ for scenario in "${scenarios[@]}"; do
 	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - s }' >"$dir/seconds"
 done
 touch "$results/done"
+echo "<2>lab-boot: all scenarios done" >/dev/kmsg

@@ -43,7 +43,7 @@ capture_start() {
 	LAB_PCAP=$LAB_LOGS/link-$1-$2.pcap
 	on "$1" tcpdump -U -n -i "$2" -w "$LAB_PCAP" >"$LAB_LOGS/tcpdump.log" 2>&1 &
 	LAB_TCPDUMP=$!
-	wait_until 10 tcpdump grep -q listening "$LAB_LOGS/tcpdump.log" || setup_error "tcpdump did not start"
+	wait_until 30 tcpdump grep -q listening "$LAB_LOGS/tcpdump.log" || setup_error "tcpdump did not start"
 }
 
 capture_stop() {

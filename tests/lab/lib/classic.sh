@@ -101,7 +101,7 @@ ppp debug = yes
 CONF
 	on cl rm -f /run/xl2tpd/l2tp-control
 	on cl xl2tpd -D >>"$LAB_LOGS/xl2tpd-cl.log" 2>&1 &
-	wait_until 10 "xl2tpd on cl" on cl test -p /run/xl2tpd/l2tp-control ||
+	wait_until 30 "xl2tpd on cl" on cl test -p /run/xl2tpd/l2tp-control ||
 		setup_error "xl2tpd on cl did not start (see xl2tpd-cl.log)"
 }
 
@@ -125,4 +125,23 @@ classic_connect() {
 	classic_l2tp_dial
 	wait_ifaddr cl ppp0 30 || fail "L2TP/PPP: ppp0 got no address within 30 s (see xl2tpd-*.log, pppd-*.log)"
 	log "classic client ($mode): ppp0 has $(ifaddr cl ppp0)"
+}
+
+# classic_selftest kernel|userspace plain|nat — connect the classic stack and
+# prove the lab works: ping the gateway's PPP address and the LAN host, only ESP
+# on the gateway's link, transport-mode SAs on the client.
+classic_selftest() {
+	local mode=$1 wire=$2
+	capture_start gw eth0
+	classic_connect "$mode"
+	on cl ip route add 10.20.0.0/24 dev ppp0
+	assert_ping cl "$LAB_GW_PPP_IP"
+	assert_ping cl "$LAB_LAN_HOST"
+	capture_stop gw
+	assert_wire_encrypted "$wire"
+	if [[ $wire == nat ]]; then
+		assert_transport_sas cl nat
+	else
+		assert_transport_sas cl
+	fi
 }

@@ -60,7 +60,7 @@ side_add() {
 		echo ready >"$1/holder.ready"
 		exec sleep infinity' holder "$dir" &
 	echo $! >"$dir/holder.pid"
-	wait_until 10 "side $side" test -f "$dir/holder.ready" || setup_error "side $side did not come up"
+	wait_until 60 "side $side" test -f "$dir/holder.ready" || setup_error "side $side did not come up"
 }
 
 # on SIDE CMD... — run CMD inside the side's network and mount namespaces.
@@ -78,7 +78,7 @@ side_stop() {
 	pid=$(on "$side" cat "/run/$daemon.pid" 2>/dev/null) || return 0
 	[[ -n $pid ]] || return 0
 	kill "$pid" 2>/dev/null || return 0
-	wait_until 10 "$daemon on $side exits" bash -c "! kill -0 $pid" || {
+	wait_until 20 "$daemon on $side exits" bash -c "! kill -0 $pid" || {
 		kill -9 "$pid" 2>/dev/null
 		log "$daemon on $side did not exit on SIGTERM; killed"
 	}

@@ -111,7 +111,7 @@ CONF
 	chmod 600 "$etc/xl2tpd/l2tp-secrets"
 	on gw rm -f /run/xl2tpd/l2tp-control
 	on gw xl2tpd -D >>"$LAB_LOGS/xl2tpd-gw.log" 2>&1 &
-	wait_until 10 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
+	wait_until 30 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
 		setup_error "xl2tpd on gw did not start (see xl2tpd-gw.log)"
 }
 
@@ -123,7 +123,7 @@ gw_l2tp_restart() {
 	side_stop gw xl2tpd
 	on gw rm -f /run/xl2tpd/l2tp-control
 	on gw xl2tpd -D >>"$LAB_LOGS/xl2tpd-gw.log" 2>&1 &
-	wait_until 10 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
+	wait_until 30 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
 		setup_error "xl2tpd on gw did not restart"
 }
 

@@ -56,6 +56,6 @@ swanctl {
 }
 CONF
 	on "$side" /usr/lib/ipsec/charon >>"$LAB_LOGS/charon-$side.stdout" 2>&1 &
-	wait_until 20 "charon on $side" on "$side" swanctl --stats ||
+	wait_until 60 "charon on $side" on "$side" swanctl --stats ||
 		setup_error "charon on $side did not start (see charon-$side.log)"
 }
