@@ -31,7 +31,7 @@ void mini_lns_init(struct mini_lns *lns, const struct mini_lns_script *script,
 	lns->session_id = 0x5353;
 	for (unsigned i = 0; i < sizeof(lns->challenge); i++)
 		lns->challenge[i] = (uint8_t)(0xa0 + i);
-	struct l2tp_rel_config cfg = {.rx_window = 4,
+	struct l2tp_rel_config cfg = {.rx_window = script->window ? script->window : 4,
 				      .rto_initial_ms = 1000,
 				      .rto_max_ms = 8000,
 				      .max_retries = 50,

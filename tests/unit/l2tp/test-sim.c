@@ -185,6 +185,28 @@ static void test_reordering_without_retransmits(void)
 	CHECK(lns_reordered >= SEEDS / 10);
 }
 
+/* An LNS with a Receive Window of 1 never sees two of our messages in flight, however jumbled the channel. */
+static void test_peer_window_of_one_honoured(void)
+{
+	const struct sim_channel jumbled = {.delay_min_ms = 1, .delay_max_ms = 400};
+	struct l2tp_lac_config cfg = base_config();
+	struct mini_lns_script script = {.window = 1};
+	unsigned up = 0, out_of_order = 0, dropped = 0;
+	for (uint64_t seed = 1; seed <= 100; seed++) {
+		struct sim s;
+		sim_init(&s, seed, &cfg, &script, &jumbled, 1701);
+		s.close_on_session_up = true;
+		sim_run(&s, 600000, -1);
+		up += sim_event(&s, L2TP_EVENT_SESSION_UP) != NULL;
+		out_of_order += s.lns.rel.stats.queued_out_of_order;
+		dropped += s.lns.rel.stats.dropped;
+		sim_free(&s);
+	}
+	CHECK_INT(up, 100);
+	CHECK_INT(out_of_order, 0);
+	CHECK_INT(dropped, 0);
+}
+
 int main(void)
 {
 	RUN(test_lossy_channel_default_retries);
@@ -193,5 +215,6 @@ int main(void)
 	RUN(test_dead_peer_no_reply_to_sccrq);
 	RUN(test_dead_peer_idle_tunnel_via_hello);
 	RUN(test_reordering_without_retransmits);
+	RUN(test_peer_window_of_one_honoured);
 	return check_summary();
 }
