@@ -549,14 +549,12 @@ static void on_watch_shared(GObject *src, GAsyncResult *res, gpointer data)
 	IpsecSession *s = data;
 	g_autoptr(GError) error = NULL;
 	struct vici_node *resp = vici_client_command_finish(s->cmd, res, &error);
-	gboolean shared_present = TRUE;
-	if (resp && s->settings->auth == IPSEC_AUTH_PSK) {
-		shared_present = FALSE;
-		const struct vici_node *keys = vici_node_list(resp, "keys");
-		for (const struct vici_node *k = keys ? keys->children : NULL; k; k = k->next)
-			if (strcmp((const char *)k->value, s->shared_id) == 0)
-				shared_present = TRUE;
-	}
+	/* get-shared for a PSK, get-keys for a certificate's key: both answer {keys = [ids]}. */
+	const char *ours = s->settings->auth == IPSEC_AUTH_PSK ? s->shared_id : s->key_id;
+	gboolean shared_present = !resp || !ours;
+	const struct vici_node *keys = vici_node_list(resp, "keys");
+	for (const struct vici_node *k = keys ? keys->children : NULL; k && !shared_present; k = k->next)
+		shared_present = strcmp((const char *)k->value, ours) == 0;
 	vici_node_free(resp);
 	s->watch_busy = FALSE;
 	if (error || s->stopping || !s->up) {
@@ -568,7 +566,7 @@ static void on_watch_shared(GObject *src, GAsyncResult *res, gpointer data)
 		emit(
 		    s, IPSEC_EVENT_CONN_VANISHED, NULL,
 		    "%s vanished from charon (%s missing; e.g. swanctl --load-all or clear-creds): reloading",
-		    s->conn_name, !s->watch_found_conn ? "connection" : "shared secret");
+		    s->conn_name, !s->watch_found_conn ? "connection" : "credential");
 		s->restoring = TRUE;
 		load_credentials(s, TRUE);
 	} else {
@@ -590,7 +588,8 @@ static void on_watch_conns(GObject *src, GAsyncResult *res, gpointer data)
 		session_unref(s);
 		return;
 	}
-	vici_client_command_async(s->cmd, "get-shared", NULL, 0, NULL, NULL, NULL, cmd_timeout(s), NULL,
+	const char *command = s->settings->auth == IPSEC_AUTH_PSK ? "get-shared" : "get-keys";
+	vici_client_command_async(s->cmd, command, NULL, 0, NULL, NULL, NULL, cmd_timeout(s), NULL,
 				  on_watch_shared, s);
 }
 
