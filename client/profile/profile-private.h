@@ -11,8 +11,8 @@
  * root-owned with no group/other permission bits. @what names the file in
  * messages ("profile", "secret file").
  */
-char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize max, const char *what, gsize *len,
-				GError **error);
+char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize max, const char *what,
+				gsize *len, GError **error);
 void l2tpvpn_wipe_free(void *buf, gsize len);
 
 #endif

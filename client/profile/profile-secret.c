@@ -110,8 +110,8 @@ const char *l2tpvpn_secret_source_name(L2tpVpnSecretSource source)
 
 /* ---- files --------------------------------------------------------------- */
 
-char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize max, const char *what, gsize *len,
-				GError **error)
+char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize max, const char *what,
+				gsize *len, GError **error)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -119,7 +119,8 @@ char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize ma
 	if (fd < 0) {
 		int e = errno;
 		g_set_error(error, L2TPVPN_PROFILE_ERROR,
-			    e == ENOENT || e == ENOTDIR ? L2TPVPN_PROFILE_ERROR_NOT_FOUND : L2TPVPN_PROFILE_ERROR_IO,
+			    e == ENOENT || e == ENOTDIR ? L2TPVPN_PROFILE_ERROR_NOT_FOUND
+							: L2TPVPN_PROFILE_ERROR_IO,
 			    "%s %s: %s", what, path, g_strerror(e));
 		return NULL;
 	}
@@ -132,16 +133,17 @@ char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize ma
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO, "%s %s: not a regular file", what,
-			    path);
+		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO,
+			    "%s %s: not a regular file", what, path);
 		return NULL;
 	}
 	if (check_owner && st.st_uid != 0) {
 		close(fd);
-		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_OWNER,
-			    "%s %s is owned by uid %u, not root; it holds secrets, so only root may own it: run "
-			    "`chown root:root %s`",
-			    what, path, (unsigned)st.st_uid, path);
+		g_set_error(
+		    error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_OWNER,
+		    "%s %s is owned by uid %u, not root; it holds secrets, so only root may own it: run "
+		    "`chown root:root %s`",
+		    what, path, (unsigned)st.st_uid, path);
 		return NULL;
 	}
 	if (check_owner && (st.st_mode & 077)) {
@@ -155,8 +157,8 @@ char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize ma
 	if ((guint64)st.st_size > max) {
 		close(fd);
 		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO,
-			    "%s %s is %" G_GUINT64_FORMAT " bytes; at most %" G_GSIZE_FORMAT " are allowed", what,
-			    path, (guint64)st.st_size, max);
+			    "%s %s is %" G_GUINT64_FORMAT " bytes; at most %" G_GSIZE_FORMAT " are allowed",
+			    what, path, (guint64)st.st_size, max);
 		return NULL;
 	}
 
@@ -171,8 +173,8 @@ char *l2tpvpn_read_private_file(const char *path, gboolean check_owner, gsize ma
 			int e = errno;
 			close(fd);
 			l2tpvpn_wipe_free(buf, cap + 1);
-			g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO, "%s %s: %s", what, path,
-				    g_strerror(e));
+			g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO, "%s %s: %s", what,
+				    path, g_strerror(e));
 			return NULL;
 		}
 		if (r == 0)
@@ -204,8 +206,8 @@ static L2tpVpnSecret *secret_from_text(const char *text, gsize len, const char *
 			len--;
 	}
 	if (len == 0) {
-		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_INVALID, "%s: the secret is empty",
-			    where);
+		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_INVALID,
+			    "%s: the secret is empty", where);
 		return NULL;
 	}
 	if (memchr(text, '\0', len)) {
@@ -215,7 +217,8 @@ static L2tpVpnSecret *secret_from_text(const char *text, gsize len, const char *
 	}
 	if (memchr(text, '\n', len) || memchr(text, '\r', len)) {
 		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_INVALID,
-			    "%s: the secret spans more than one line (only one trailing newline is allowed)", where);
+			    "%s: the secret spans more than one line (only one trailing newline is allowed)",
+			    where);
 		return NULL;
 	}
 	if (len > SECRET_MAX_BYTES) {
@@ -229,7 +232,8 @@ static L2tpVpnSecret *secret_from_text(const char *text, gsize len, const char *
 L2tpVpnSecret *l2tpvpn_secret_read_file(const char *path, gboolean check_owner, GError **error)
 {
 	gsize len = 0;
-	char *buf = l2tpvpn_read_private_file(path, check_owner, SECRET_MAX_BYTES + 2, "secret file", &len, error);
+	char *buf =
+	    l2tpvpn_read_private_file(path, check_owner, SECRET_MAX_BYTES + 2, "secret file", &len, error);
 
 	if (!buf)
 		return NULL;
@@ -337,8 +341,8 @@ L2tpVpnSecret *l2tpvpn_secret_libsecret_lookup(const char *profile, L2tpVpnSecre
 	return s;
 }
 
-gboolean l2tpvpn_secret_libsecret_store(const char *profile, L2tpVpnSecretKind kind, const L2tpVpnSecret *secret,
-					GError **error)
+gboolean l2tpvpn_secret_libsecret_store(const char *profile, L2tpVpnSecretKind kind,
+					const L2tpVpnSecret *secret, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *label =
@@ -368,9 +372,10 @@ gboolean l2tpvpn_secret_libsecret_clear(const char *profile, L2tpVpnSecretKind k
 
 static void set_no_libsecret(GError **error)
 {
-	g_set_error_literal(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_NO_LIBSECRET,
-			    "l2tp-vpn was built without libsecret: keep the secret in the profile, in a -file= "
-			    "key, or let it be asked for");
+	g_set_error_literal(
+	    error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_NO_LIBSECRET,
+	    "l2tp-vpn was built without libsecret: keep the secret in the profile, in a -file= "
+	    "key, or let it be asked for");
 }
 
 gboolean l2tpvpn_secret_have_libsecret(void)
@@ -384,8 +389,8 @@ L2tpVpnSecret *l2tpvpn_secret_libsecret_lookup(const char *profile, L2tpVpnSecre
 	return NULL;
 }
 
-gboolean l2tpvpn_secret_libsecret_store(const char *profile, L2tpVpnSecretKind kind, const L2tpVpnSecret *secret,
-					GError **error)
+gboolean l2tpvpn_secret_libsecret_store(const char *profile, L2tpVpnSecretKind kind,
+					const L2tpVpnSecret *secret, GError **error)
 {
 	set_no_libsecret(error);
 	return FALSE;

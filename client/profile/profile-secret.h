@@ -106,8 +106,8 @@ L2tpVpnSecret *l2tpvpn_secret_ask_fd(const L2tpVpnSecretRequest *request, gpoint
  */
 gboolean l2tpvpn_secret_have_libsecret(void);
 L2tpVpnSecret *l2tpvpn_secret_libsecret_lookup(const char *profile, L2tpVpnSecretKind kind, GError **error);
-gboolean l2tpvpn_secret_libsecret_store(const char *profile, L2tpVpnSecretKind kind, const L2tpVpnSecret *secret,
-					GError **error);
+gboolean l2tpvpn_secret_libsecret_store(const char *profile, L2tpVpnSecretKind kind,
+					const L2tpVpnSecret *secret, GError **error);
 gboolean l2tpvpn_secret_libsecret_clear(const char *profile, L2tpVpnSecretKind kind, GError **error);
 
 G_END_DECLS

@@ -12,7 +12,7 @@
 
 #include "profile-private.h"
 
-G_DEFINE_QUARK(l2tpvpn-profile-error-quark, l2tpvpn_profile_error)
+G_DEFINE_QUARK(l2tpvpn - profile - error - quark, l2tpvpn_profile_error)
 
 const char *l2tpvpn_profile_error_code_name(int code)
 {
@@ -137,9 +137,9 @@ static const EnumValue route_values[] = {{"full", L2TP_NET_FULL_TUNNEL},
 					 {"split", L2TP_NET_SPLIT_TUNNEL},
 					 {"never-default", L2TP_NET_NEVER_DEFAULT},
 					 {NULL, 0}};
-static const EnumValue dns_values[] = {{"auto", L2TPVPN_DNS_AUTO},       {"resolved", L2TPVPN_DNS_RESOLVED},
-				       {"resolvconf", L2TPVPN_DNS_RESOLVCONF}, {"file", L2TPVPN_DNS_FILE},
-				       {"off", L2TPVPN_DNS_OFF},               {NULL, 0}};
+static const EnumValue dns_values[] = {
+    {"auto", L2TPVPN_DNS_AUTO}, {"resolved", L2TPVPN_DNS_RESOLVED}, {"resolvconf", L2TPVPN_DNS_RESOLVCONF},
+    {"file", L2TPVPN_DNS_FILE}, {"off", L2TPVPN_DNS_OFF},           {NULL, 0}};
 static const EnumValue secret_src_values[] = {
     {"libsecret", L2TPVPN_SECRET_SOURCE_LIBSECRET}, {"ask", L2TPVPN_SECRET_SOURCE_ASK}, {NULL, 0}};
 
@@ -163,7 +163,8 @@ static const KeyDef keys[] = {
     {"ipsec", "private-key", T_PATH, OFF(private_key)},
     {"ipsec", "private-key-password", T_SECRET, -1, .secret = L2TPVPN_SECRET_KEY_PASSWORD},
     {"ipsec", "private-key-password-file", T_SECRET_FILE, -1, .secret = L2TPVPN_SECRET_KEY_PASSWORD},
-    {"ipsec", "private-key-password-source", T_SECRET_SRC, -1, .values = secret_src_values, .secret = L2TPVPN_SECRET_KEY_PASSWORD},
+    {"ipsec", "private-key-password-source", T_SECRET_SRC, -1, .values = secret_src_values,
+     .secret = L2TPVPN_SECRET_KEY_PASSWORD},
     {"ipsec", "ca-certificate", T_PATH, OFF(ca_certificate)},
     {"ipsec", "proposals", T_PROPOSALS, -1},
     {"ipsec", "esp-proposals", T_ESP, OFF(esp_proposals)},
@@ -181,7 +182,8 @@ static const KeyDef keys[] = {
     {"l2tp", "vendor-name", T_STRING, OFF(vendor_name)},
     {"l2tp", "secret", T_SECRET, -1, .secret = L2TPVPN_SECRET_L2TP_SECRET},
     {"l2tp", "secret-file", T_SECRET_FILE, -1, .secret = L2TPVPN_SECRET_L2TP_SECRET},
-    {"l2tp", "secret-source", T_SECRET_SRC, -1, .values = secret_src_values, .secret = L2TPVPN_SECRET_L2TP_SECRET},
+    {"l2tp", "secret-source", T_SECRET_SRC, -1, .values = secret_src_values,
+     .secret = L2TPVPN_SECRET_L2TP_SECRET},
     {"l2tp", "hide-avps", T_BOOL, OFF(hide_avps)},
     {"l2tp", "hello-interval", T_DURATION, OFF(hello_interval_s), 0, 3600},
     {"l2tp", "retries", T_UINT, OFF(retries), 1, 20},
@@ -193,7 +195,8 @@ static const KeyDef keys[] = {
     {"ppp", "user", T_STRING, OFF(user)},
     {"ppp", "password", T_SECRET, -1, .secret = L2TPVPN_SECRET_PPP_PASSWORD},
     {"ppp", "password-file", T_SECRET_FILE, -1, .secret = L2TPVPN_SECRET_PPP_PASSWORD},
-    {"ppp", "password-source", T_SECRET_SRC, -1, .values = secret_src_values, .secret = L2TPVPN_SECRET_PPP_PASSWORD},
+    {"ppp", "password-source", T_SECRET_SRC, -1, .values = secret_src_values,
+     .secret = L2TPVPN_SECRET_PPP_PASSWORD},
     {"ppp", "auth", T_AUTH_LIST, OFF(auth)},
     {"ppp", "mtu", T_UINT, OFF(mtu), 128, 9000},
     {"ppp", "mru", T_UINT, OFF(mru), 128, 9000},
@@ -263,7 +266,8 @@ typedef struct {
 	GArray *entries; /* Entry, in file order */
 } Parser;
 
-static gboolean fail_at(Parser *ps, guint line, int code, GError **error, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+static gboolean fail_at(Parser *ps, guint line, int code, GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
 
 static gboolean fail_at(Parser *ps, guint line, int code, GError **error, const char *fmt, ...)
 {
@@ -310,12 +314,14 @@ static gboolean scan_group(Parser *ps, char *s, guint line, const char **group, 
 			return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP, error,
 				       "unknown group [%s] (did you mean [%s]?)", name, hint);
 		return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP, error,
-			       "unknown group [%s] (known: [connection] [ipsec] [l2tp] [ppp] [routes] [dns])", name);
+			       "unknown group [%s] (known: [connection] [ipsec] [l2tp] [ppp] [routes] [dns])",
+			       name);
 	}
 	gpointer first;
 	if (g_hash_table_lookup_extended(ps->group_lines, name, NULL, &first))
 		return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_DUPLICATE, error,
-			       "group [%s] appears twice (first at line %u); merge them", name, GPOINTER_TO_UINT(first));
+			       "group [%s] appears twice (first at line %u); merge them", name,
+			       GPOINTER_TO_UINT(first));
 	g_hash_table_insert(ps->group_lines, (gpointer)name, GUINT_TO_POINTER(line));
 	*group = name;
 	return TRUE;
@@ -335,13 +341,13 @@ static gboolean unknown_key(Parser *ps, guint line, const char *group, const cha
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (!strcmp(keys[i].key, key))
 			return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, error,
-				       "unknown key “%s” in [%s] (did you mean [%s] %s?)", key, group, keys[i].group,
-				       key);
+				       "unknown key “%s” in [%s] (did you mean [%s] %s?)", key, group,
+				       keys[i].group, key);
 	g_autoptr(GString) known = g_string_new(NULL);
 	for (gsize i = 0; i < n; i++)
 		g_string_append_printf(known, "%s%s", i ? ", " : "", cands[i]);
-	return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, error, "unknown key “%s” in [%s] (known: %s)",
-		       key, group, known->str);
+	return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, error,
+		       "unknown key “%s” in [%s] (known: %s)", key, group, known->str);
 }
 
 static gboolean scan_key(Parser *ps, char *s, guint line, const char *group, GError **error)
@@ -358,7 +364,8 @@ static gboolean scan_key(Parser *ps, char *s, guint line, const char *group, GEr
 		key_end--;
 	*key_end = '\0';
 	if (!*s)
-		return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_SYNTAX, error, "“=” without a key name before it");
+		return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_SYNTAX, error,
+			       "“=” without a key name before it");
 	if (strchr(s, '[') || strchr(s, ']'))
 		return fail_at(ps, line, L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, error,
 			       "“%s”: localized keys (key[lang]) are not supported", s);
@@ -597,8 +604,8 @@ static gboolean set_enum(Parser *ps, const Entry *e, const char *v, int *out, GE
 	const char *hint = closest(v, names, n);
 	if (hint)
 		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-				"“%s” is not one of: %s (did you mean “%s”?)", v, enum_list(values, buf, sizeof(buf)),
-				hint);
+				"“%s” is not one of: %s (did you mean “%s”?)", v,
+				enum_list(values, buf, sizeof(buf)), hint);
 	return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error, "“%s” is not one of: %s", v,
 			enum_list(values, buf, sizeof(buf)));
 }
@@ -645,7 +652,8 @@ static gboolean set_proposals(Parser *ps, const Entry *e, const char *v, GError 
 		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
 				"unknown proposal preset “%s”%s%s%s (presets: %s; or a list such as "
 				"aes256-sha1-modp2048,aes128-sha1-modp2048)",
-				v, hint ? " (did you mean “" : "", hint ? hint : "", hint ? "”?)" : "", known->str);
+				v, hint ? " (did you mean “" : "", hint ? hint : "", hint ? "”?)" : "",
+				known->str);
 	}
 	g_auto(GStrv) list = g_strsplit_set(v, ",; \t", -1);
 	GPtrArray *tokens = g_ptr_array_new();
@@ -656,10 +664,11 @@ static gboolean set_proposals(Parser *ps, const Entry *e, const char *v, GError 
 	g_autofree char **toks = (char **)g_ptr_array_free(tokens, FALSE);
 	const char *bad = NULL;
 	if (!toks[0] || !proposal_tokens_valid(toks, TRUE, &bad))
-		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-				"“%s” is not an IKE proposal like aes256-sha1-modp2048 (algorithms joined by “-”, "
-				"proposals separated by “,”)",
-				bad ? bad : v);
+		return fail_key(
+		    ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
+		    "“%s” is not an IKE proposal like aes256-sha1-modp2048 (algorithms joined by “-”, "
+		    "proposals separated by “,”)",
+		    bad ? bad : v);
 	p->ike_proposals = g_strjoinv(",", toks);
 	return TRUE;
 }
@@ -673,7 +682,8 @@ static gboolean set_esp(Parser *ps, const Entry *e, const char *v, GError **erro
 			bad = *t;
 	if (!list[0] || bad || !proposal_tokens_valid(list, FALSE, &bad))
 		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-				"“%s” is not an ESP proposal list like aes256-sha1,aes128-sha1", bad ? bad : v);
+				"“%s” is not an ESP proposal list like aes256-sha1,aes128-sha1",
+				bad ? bad : v);
 	ps->p->esp_proposals = g_strjoinv(",", list);
 	return TRUE;
 }
@@ -681,9 +691,12 @@ static gboolean set_esp(Parser *ps, const Entry *e, const char *v, GError **erro
 static gboolean set_auth_list(Parser *ps, const Entry *e, const char *v, GError **error)
 {
 	static const EnumValue methods[] = {
-	    {"pap", L2TP_PPP_AUTH_PAP},          {"chap", L2TP_PPP_AUTH_CHAP},
-	    {"mschap", L2TP_PPP_AUTH_MSCHAP},    {"mschapv2", L2TP_PPP_AUTH_MSCHAP_V2},
-	    {"mschap-v2", L2TP_PPP_AUTH_MSCHAP_V2}, {"eap", L2TP_PPP_AUTH_EAP},
+	    {"pap", L2TP_PPP_AUTH_PAP},
+	    {"chap", L2TP_PPP_AUTH_CHAP},
+	    {"mschap", L2TP_PPP_AUTH_MSCHAP},
+	    {"mschapv2", L2TP_PPP_AUTH_MSCHAP_V2},
+	    {"mschap-v2", L2TP_PPP_AUTH_MSCHAP_V2},
+	    {"eap", L2TP_PPP_AUTH_EAP},
 	};
 	const char *names[G_N_ELEMENTS(methods)];
 	g_auto(GStrv) list = split_list(v);
@@ -705,8 +718,9 @@ static gboolean set_auth_list(Parser *ps, const Entry *e, const char *v, GError 
 		if (!found) {
 			const char *hint = closest(*t, names, G_N_ELEMENTS(names));
 			return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-					"unknown method “%s”%s%s%s (known: pap, chap, mschap, mschapv2, eap)", *t,
-					hint ? " (did you mean “" : "", hint ? hint : "", hint ? "”?)" : "");
+					"unknown method “%s”%s%s%s (known: pap, chap, mschap, mschapv2, eap)",
+					*t, hint ? " (did you mean “" : "", hint ? hint : "",
+					hint ? "”?)" : "");
 		}
 	}
 	ps->p->auth = bits;
@@ -720,10 +734,11 @@ static gboolean set_route_list(Parser *ps, const Entry *e, const char *v, GError
 		L2tpNetPrefix prefix;
 		g_autoptr(GError) local = NULL;
 		if (!l2tp_net_prefix_parse(*t, &prefix, &local))
-			return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-					"“%s” is not an IPv4 prefix like 10.0.0.0/8 (address/length, no host bits "
-					"set)",
-					*t);
+			return fail_key(
+			    ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
+			    "“%s” is not an IPv4 prefix like 10.0.0.0/8 (address/length, no host bits "
+			    "set)",
+			    *t);
 		g_array_append_val(ps->p->routes, prefix);
 	}
 	if (!list[0])
@@ -791,7 +806,8 @@ static gboolean set_secret(Parser *ps, Entry *e, GError **error)
 		ok = fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
 			      "empty secret: remove the key to be asked for it instead");
 	else if (strchr(v, '\n') || strchr(v, '\r'))
-		ok = fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error, "the secret contains a line break");
+		ok = fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
+			      "the secret contains a line break");
 	else if ((ok = set_secret_source(ps, e, L2TPVPN_SECRET_SOURCE_INLINE, error)))
 		ps->p->secrets[keys[e->def].secret].value = l2tpvpn_secret_new(v, len);
 	l2tpvpn_wipe_free(v, strlen(e->raw) + 1);
@@ -808,7 +824,8 @@ static gboolean set_value(Parser *ps, const Entry *e, const char *value, GError 
 	int ev;
 
 	if (has_control(v))
-		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error, "contains a control character");
+		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
+				"contains a control character");
 	switch (k->type) {
 	case T_STRING:
 		if (!*v || strlen(v) > 255)
@@ -846,8 +863,9 @@ static gboolean set_value(Parser *ps, const Entry *e, const char *value, GError 
 	case T_VICI: {
 		const char *path = g_str_has_prefix(v, "unix://") ? v + strlen("unix://") : v;
 		if (path[0] != '/' || strlen(path) > 107)
-			return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-					"“%s” is not unix:///PATH or an absolute socket path (at most 107 bytes)", v);
+			return fail_key(
+			    ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
+			    "“%s” is not unix:///PATH or an absolute socket path (at most 107 bytes)", v);
 		*(char **)field = g_strconcat("unix://", path, NULL);
 		return TRUE;
 	}
@@ -866,10 +884,11 @@ static gboolean set_value(Parser *ps, const Entry *e, const char *value, GError 
 		if (k->min == 0 && (!g_ascii_strcasecmp(v, "off") || !g_ascii_strcasecmp(v, "no")))
 			n = 0;
 		else if (!parse_duration(v, &n) || n < k->min || n > k->max)
-			return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
-					"“%s” is not a duration from %u to %u seconds (a number of seconds, or with "
-					"a suffix s, m, h, d%s)",
-					v, k->min, k->max, k->min == 0 ? "; 0 or off disables" : "");
+			return fail_key(
+			    ps, e, L2TPVPN_PROFILE_ERROR_INVALID_VALUE, error,
+			    "“%s” is not a duration from %u to %u seconds (a number of seconds, or with "
+			    "a suffix s, m, h, d%s)",
+			    v, k->min, k->max, k->min == 0 ? "; 0 or off disables" : "");
 		*(guint *)field = (guint)n;
 		return TRUE;
 	case T_ENUM:
@@ -919,8 +938,8 @@ static guint group_line(Parser *ps, const char *group)
 
 static gboolean missing(Parser *ps, const char *group, const char *key, const char *why, GError **error)
 {
-	return fail_at(ps, group_line(ps, group), L2TPVPN_PROFILE_ERROR_MISSING, error, "[%s] %s is required: %s",
-		       group, key, why);
+	return fail_at(ps, group_line(ps, group), L2TPVPN_PROFILE_ERROR_MISSING, error,
+		       "[%s] %s is required: %s", group, key, why);
 }
 
 static gboolean check_ipsec(Parser *ps, GError **error)
@@ -933,18 +952,21 @@ static gboolean check_ipsec(Parser *ps, GError **error)
 	if (!entry(ps, "ipsec", "auth"))
 		p->ipsec_auth = p->certificate ? IPSEC_AUTH_CERT : IPSEC_AUTH_PSK;
 	if (p->aggressive && !p->local_id)
-		return fail_key(ps, entry(ps, "ipsec", "mode"), L2TPVPN_PROFILE_ERROR_MISSING, error,
-				"aggressive mode sends our identity in the clear and needs [ipsec] local-id (the "
-				"FQDN or user@FQDN the gateway expects)");
+		return fail_key(
+		    ps, entry(ps, "ipsec", "mode"), L2TPVPN_PROFILE_ERROR_MISSING, error,
+		    "aggressive mode sends our identity in the clear and needs [ipsec] local-id (the "
+		    "FQDN or user@FQDN the gateway expects)");
 	if (p->ipsec_auth == IPSEC_AUTH_PSK) {
 		const char *const cert_keys[] = {"certificate", "private-key", "ca-certificate"};
 		for (gsize i = 0; i < G_N_ELEMENTS(cert_keys); i++)
 			if ((e = entry(ps, "ipsec", cert_keys[i])))
-				return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_CONFLICT, error,
-						"only used with auth=certificate, but this profile uses auth=psk");
+				return fail_key(
+				    ps, e, L2TPVPN_PROFILE_ERROR_CONFLICT, error,
+				    "only used with auth=certificate, but this profile uses auth=psk");
 		if (kp->source != L2TPVPN_SECRET_SOURCE_NONE)
-			return fail_at(ps, kp->line, L2TPVPN_PROFILE_ERROR_CONFLICT, error,
-				       "[ipsec] the private key passphrase is only used with auth=certificate");
+			return fail_at(
+			    ps, kp->line, L2TPVPN_PROFILE_ERROR_CONFLICT, error,
+			    "[ipsec] the private key passphrase is only used with auth=certificate");
 		if (psk->source == L2TPVPN_SECRET_SOURCE_NONE && p->ipsec_enabled)
 			psk->source = L2TPVPN_SECRET_SOURCE_ASK;
 		return TRUE;
@@ -954,10 +976,11 @@ static gboolean check_ipsec(Parser *ps, GError **error)
 			       "[ipsec] a pre-shared key is given, but auth=certificate");
 	e = entry(ps, "ipsec", "auth");
 	if (!p->certificate)
-		return fail_at(ps, e ? e->line : group_line(ps, "ipsec"), L2TPVPN_PROFILE_ERROR_MISSING, error,
-			       "[ipsec] auth=certificate needs certificate= (PEM, DER or PKCS#12)");
+		return fail_at(ps, e ? e->line : group_line(ps, "ipsec"), L2TPVPN_PROFILE_ERROR_MISSING,
+			       error, "[ipsec] auth=certificate needs certificate= (PEM, DER or PKCS#12)");
 	if (!p->ca_certificate)
-		return fail_at(ps, e ? e->line : group_line(ps, "ipsec"), L2TPVPN_PROFILE_ERROR_MISSING, error,
+		return fail_at(ps, e ? e->line : group_line(ps, "ipsec"), L2TPVPN_PROFILE_ERROR_MISSING,
+			       error,
 			       "[ipsec] auth=certificate needs ca-certificate= (the CA that signed the "
 			       "gateway's certificate)");
 	return TRUE;
@@ -982,9 +1005,10 @@ static gboolean check(Parser *ps, GError **error)
 	if (p->secrets[L2TPVPN_SECRET_PPP_PASSWORD].source == L2TPVPN_SECRET_SOURCE_NONE)
 		p->secrets[L2TPVPN_SECRET_PPP_PASSWORD].source = L2TPVPN_SECRET_SOURCE_ASK;
 	if (p->mppe && p->ipsec_enabled)
-		return fail_key(ps, entry(ps, "ppp", "mppe"), L2TPVPN_PROFILE_ERROR_CONFLICT, error,
-				"MPPE is refused while IPsec protects the tunnel (it would encrypt twice); remove it, "
-				"or use it only with [ipsec] enabled=no");
+		return fail_key(
+		    ps, entry(ps, "ppp", "mppe"), L2TPVPN_PROFILE_ERROR_CONFLICT, error,
+		    "MPPE is refused while IPsec protects the tunnel (it would encrypt twice); remove it, "
+		    "or use it only with [ipsec] enabled=no");
 	if (p->mppe && !(p->auth & (L2TP_PPP_AUTH_MSCHAP | L2TP_PPP_AUTH_MSCHAP_V2)))
 		return fail_key(ps, entry(ps, "ppp", "mppe"), L2TPVPN_PROFILE_ERROR_CONFLICT, error,
 				"MPPE keys come from MS-CHAP: allow mschap or mschapv2 in [ppp] auth");
@@ -996,9 +1020,10 @@ static gboolean check(Parser *ps, GError **error)
 		return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_MISSING, error,
 				"a split tunnel needs [routes] routes= (e.g. 10.0.0.0/8)");
 	else if (p->route_mode == L2TP_NET_FULL_TUNNEL && p->routes->len)
-		return fail_key(ps, entry(ps, "routes", "routes"), L2TPVPN_PROFILE_ERROR_CONFLICT, error,
-				"a full tunnel already routes everything: use mode=split or mode=never-default "
-				"with a route list");
+		return fail_key(
+		    ps, entry(ps, "routes", "routes"), L2TPVPN_PROFILE_ERROR_CONFLICT, error,
+		    "a full tunnel already routes everything: use mode=split or mode=never-default "
+		    "with a route list");
 
 	if (p->dns_mode == L2TPVPN_DNS_OFF) {
 		const char *const dns_keys[] = {"servers", "domains", "use-peer-dns"};
@@ -1033,9 +1058,10 @@ gboolean l2tpvpn_profile_name_valid(const char *name, GError **error)
 		for (char *c = shown; *c; c++)
 			if ((guchar)*c < 0x20 || (guchar)*c >= 0x7f)
 				*c = '?';
-		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_INVALID_NAME,
-			    "“%s” is not a profile name: %s (use 1-64 of A-Z a-z 0-9 _ . -, not starting with a dot)",
-			    shown, why);
+		g_set_error(
+		    error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_INVALID_NAME,
+		    "“%s” is not a profile name: %s (use 1-64 of A-Z a-z 0-9 _ . -, not starting with a dot)",
+		    shown, why);
 		return FALSE;
 	}
 	return TRUE;
@@ -1071,11 +1097,11 @@ void l2tpvpn_profile_free(L2tpVpnProfile *p)
 {
 	if (!p)
 		return;
-	char **strings[] = {&p->name,           &p->path,          &p->gateway,      &p->description,
-			    &p->local_address,  &p->local_id,      &p->remote_id,    &p->certificate,
-			    &p->private_key,    &p->ca_certificate, &p->proposal_preset, &p->ike_proposals,
-			    &p->esp_proposals,  &p->vici_uri,      &p->host_name,    &p->vendor_name,
-			    &p->user,           &p->ifname,        &p->pppd_path,    &p->derived_ifname,
+	char **strings[] = {&p->name,          &p->path,           &p->gateway,         &p->description,
+			    &p->local_address, &p->local_id,       &p->remote_id,       &p->certificate,
+			    &p->private_key,   &p->ca_certificate, &p->proposal_preset, &p->ike_proposals,
+			    &p->esp_proposals, &p->vici_uri,       &p->host_name,       &p->vendor_name,
+			    &p->user,          &p->ifname,         &p->pppd_path,       &p->derived_ifname,
 			    &p->ipsec_profile};
 	for (gsize i = 0; i < G_N_ELEMENTS(strings); i++)
 		g_free(*strings[i]);
@@ -1143,7 +1169,8 @@ static gboolean parse(Parser *ps, char *text, gsize len, GError **error)
 		/* GKeyFile lets a trailing backslash pass: check the escapes ourselves as for secrets. */
 		gsize vlen;
 		g_autofree char *check = unescape_secret(e->raw, &vlen);
-		g_autofree char *v = check ? g_key_file_get_string(kf, e->group, keys[e->def].key, &local) : NULL;
+		g_autofree char *v =
+		    check ? g_key_file_get_string(kf, e->group, keys[e->def].key, &local) : NULL;
 		if (!v)
 			return fail_key(ps, e, L2TPVPN_PROFILE_ERROR_SYNTAX, error,
 					"invalid escape sequence (allowed: \\s \\n \\t \\r \\\\)");
@@ -1167,7 +1194,8 @@ L2tpVpnProfile *l2tpvpn_profile_load_data(const char *data, gsize len, const cha
 		return NULL;
 	}
 	if (len > L2TPVPN_PROFILE_MAX_BYTES) {
-		fail_at(&ps, 0, L2TPVPN_PROFILE_ERROR_IO, error, "larger than %d bytes", L2TPVPN_PROFILE_MAX_BYTES);
+		fail_at(&ps, 0, L2TPVPN_PROFILE_ERROR_IO, error, "larger than %d bytes",
+			L2TPVPN_PROFILE_MAX_BYTES);
 		return NULL;
 	}
 
@@ -1217,8 +1245,8 @@ L2tpVpnProfile *l2tpvpn_profile_open(const char *name_or_path, const char *dir, 
 	L2tpVpnProfile *p = l2tpvpn_profile_load_file(path, &local);
 	if (!p && g_error_matches(local, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_NOT_FOUND)) {
 		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_NOT_FOUND,
-			    "no profile “%s”: %s does not exist (`l2tp-vpn list` shows the profiles)", name_or_path,
-			    path);
+			    "no profile “%s”: %s does not exist (`l2tp-vpn list` shows the profiles)",
+			    name_or_path, path);
 		return NULL;
 	}
 	if (!p)
@@ -1244,15 +1272,16 @@ GStrv l2tpvpn_profile_list(const char *dir, GError **error)
 			return (GStrv)g_ptr_array_free(names, FALSE);
 		}
 		g_ptr_array_unref(names);
-		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO, "profile directory %s: %s", d,
-			    local->message);
+		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO,
+			    "profile directory %s: %s", d, local->message);
 		return NULL;
 	}
 	const char *entry_name;
 	while ((entry_name = g_dir_read_name(gd))) {
 		if (!g_str_has_suffix(entry_name, L2TPVPN_PROFILE_SUFFIX))
 			continue;
-		g_autofree char *name = g_strndup(entry_name, strlen(entry_name) - strlen(L2TPVPN_PROFILE_SUFFIX));
+		g_autofree char *name =
+		    g_strndup(entry_name, strlen(entry_name) - strlen(L2TPVPN_PROFILE_SUFFIX));
 		if (!l2tpvpn_profile_name_valid(name, NULL))
 			continue;
 		g_autofree char *path = g_build_filename(d, entry_name, NULL);
@@ -1300,11 +1329,12 @@ gboolean l2tpvpn_profile_resolve_secrets(L2tpVpnProfile *p, L2tpVpnSecretAskFunc
 			break;
 		case L2TPVPN_SECRET_SOURCE_ASK: {
 			if (!ask) {
-				g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_NEEDED,
-					    "%s: the %s is not in the profile and cannot be asked for here: run "
-					    "interactively, use --password-stdin, or set it in the profile (a -file= "
-					    "key or -source=libsecret)",
-					    p->path, l2tpvpn_secret_kind_describe(k));
+				g_set_error(
+				    error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_NEEDED,
+				    "%s: the %s is not in the profile and cannot be asked for here: run "
+				    "interactively, use --password-stdin, or set it in the profile (a -file= "
+				    "key or -source=libsecret)",
+				    p->path, l2tpvpn_secret_kind_describe(k));
 				return FALSE;
 			}
 			L2tpVpnSecretRequest req = {
@@ -1317,12 +1347,14 @@ gboolean l2tpvpn_profile_resolve_secrets(L2tpVpnProfile *p, L2tpVpnSecretAskFunc
 			g_autoptr(GError) local = NULL;
 			v = ask(&req, user_data, &local);
 			if (!v && !local)
-				g_set_error(&local, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_CANCELLED,
-					    "no %s given", l2tpvpn_secret_kind_describe(k));
+				g_set_error(&local, L2TPVPN_PROFILE_ERROR,
+					    L2TPVPN_PROFILE_ERROR_SECRET_CANCELLED, "no %s given",
+					    l2tpvpn_secret_kind_describe(k));
 			if (v && l2tpvpn_secret_len(v) == 0) {
 				l2tpvpn_secret_free(g_steal_pointer(&v));
-				g_set_error(&local, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_INVALID,
-					    "the %s given is empty", l2tpvpn_secret_kind_describe(k));
+				g_set_error(&local, L2TPVPN_PROFILE_ERROR,
+					    L2TPVPN_PROFILE_ERROR_SECRET_INVALID, "the %s given is empty",
+					    l2tpvpn_secret_kind_describe(k));
 			}
 			if (!v)
 				g_propagate_error(error, g_steal_pointer(&local));
@@ -1443,12 +1475,10 @@ char *l2tpvpn_profile_to_string_masked(const L2tpVpnProfile *p)
 	put_str(kf, "ppp", "user", p->user);
 	put_secret(kf, p, "ppp", "password", L2TPVPN_SECRET_PPP_PASSWORD);
 	g_autoptr(GString) auth = g_string_new(NULL);
-	static const EnumValue methods[] = {{"pap", L2TP_PPP_AUTH_PAP},
-					    {"chap", L2TP_PPP_AUTH_CHAP},
-					    {"mschap", L2TP_PPP_AUTH_MSCHAP},
-					    {"mschapv2", L2TP_PPP_AUTH_MSCHAP_V2},
-					    {"eap", L2TP_PPP_AUTH_EAP},
-					    {NULL, 0}};
+	static const EnumValue methods[] = {
+	    {"pap", L2TP_PPP_AUTH_PAP},       {"chap", L2TP_PPP_AUTH_CHAP},
+	    {"mschap", L2TP_PPP_AUTH_MSCHAP}, {"mschapv2", L2TP_PPP_AUTH_MSCHAP_V2},
+	    {"eap", L2TP_PPP_AUTH_EAP},       {NULL, 0}};
 	for (const EnumValue *m = methods; m->name; m++)
 		if (p->auth & (guint)m->value)
 			g_string_append_printf(auth, "%s%s", auth->len ? "," : "", m->name);
@@ -1489,8 +1519,7 @@ char *l2tpvpn_profile_to_string_masked(const L2tpVpnProfile *p)
 	if (p->dns_mode != L2TPVPN_DNS_OFF)
 		put_bool(kf, "dns", "use-peer-dns", p->use_peer_dns);
 
-	g_autofree char *body = g_key_file_to_data(kf, NULL, NULL);
-	return g_strdup_printf("# %s (%s)\n%s", p->name, p->path, body);
+	return g_key_file_to_data(kf, NULL, NULL);
 }
 
 /* ---- conversions --------------------------------------------------------- */
@@ -1529,7 +1558,8 @@ void l2tpvpn_profile_ipsec_settings(const L2tpVpnProfile *p, IpsecSettings *s)
 	s->initiate_timeout_ms = p->ipsec_timeout_s * 1000;
 }
 
-void l2tpvpn_profile_l2tp_config(const L2tpVpnProfile *p, struct l2tp_lac_config *lac, struct l2tp_udp_config *udp)
+void l2tpvpn_profile_l2tp_config(const L2tpVpnProfile *p, struct l2tp_lac_config *lac,
+				 struct l2tp_udp_config *udp)
 {
 	const L2tpVpnSecret *secret = p->secrets[L2TPVPN_SECRET_L2TP_SECRET].value;
 
@@ -1574,11 +1604,14 @@ void l2tpvpn_profile_ppp_launch(const L2tpVpnProfile *p, L2tpPppLaunch *out)
 }
 
 void l2tpvpn_profile_net(const L2tpVpnProfile *p, const struct in_addr *peer_dns, guint n_peer_dns,
-			 struct in_addr dns_storage[L2TP_NET_MAX_DNS], L2tpNetContext *ctx, L2tpNetPlanInput *in)
+			 struct in_addr dns_storage[L2TP_NET_MAX_DNS], L2tpNetContext *ctx,
+			 L2tpNetPlanInput *in)
 {
 	static const L2tpNetDnsBackend backends[] = {
-	    [L2TPVPN_DNS_AUTO] = L2TP_NET_DNS_AUTO,     [L2TPVPN_DNS_RESOLVED] = L2TP_NET_DNS_RESOLVED,
-	    [L2TPVPN_DNS_RESOLVCONF] = L2TP_NET_DNS_RESOLVCONF, [L2TPVPN_DNS_FILE] = L2TP_NET_DNS_FILE,
+	    [L2TPVPN_DNS_AUTO] = L2TP_NET_DNS_AUTO,
+	    [L2TPVPN_DNS_RESOLVED] = L2TP_NET_DNS_RESOLVED,
+	    [L2TPVPN_DNS_RESOLVCONF] = L2TP_NET_DNS_RESOLVCONF,
+	    [L2TPVPN_DNS_FILE] = L2TP_NET_DNS_FILE,
 	    [L2TPVPN_DNS_OFF] = L2TP_NET_DNS_NONE,
 	};
 	guint n = 0;

@@ -55,19 +55,19 @@ G_BEGIN_DECLS
 GQuark l2tpvpn_profile_error_quark(void);
 
 typedef enum {
-	L2TPVPN_PROFILE_ERROR_SYNTAX,        /* a line that is not [group], key=value or # comment; bad escape */
-	L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP, /* [group] we do not know (with a did-you-mean) */
-	L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY,   /* key not known in its group (with a did-you-mean) */
-	L2TPVPN_PROFILE_ERROR_DUPLICATE,     /* a group or a key given twice */
-	L2TPVPN_PROFILE_ERROR_INVALID_VALUE, /* a value of the wrong type or out of range */
-	L2TPVPN_PROFILE_ERROR_MISSING,       /* a required key is absent */
-	L2TPVPN_PROFILE_ERROR_CONFLICT,      /* keys that contradict each other */
-	L2TPVPN_PROFILE_ERROR_PERMISSIONS,   /* group/other may read or write the file: chmod 600 */
-	L2TPVPN_PROFILE_ERROR_OWNER,         /* the file is not owned by root: chown root:root */
-	L2TPVPN_PROFILE_ERROR_NOT_FOUND,     /* no such profile or file */
-	L2TPVPN_PROFILE_ERROR_IO,            /* read error, not a regular file, too large */
-	L2TPVPN_PROFILE_ERROR_INVALID_NAME,  /* a profile name that could escape the directory */
-	L2TPVPN_PROFILE_ERROR_SECRET_NEEDED, /* a secret is needed and nobody can be asked */
+	L2TPVPN_PROFILE_ERROR_SYNTAX, /* a line that is not [group], key=value or # comment; bad escape */
+	L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP,      /* [group] we do not know (with a did-you-mean) */
+	L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY,        /* key not known in its group (with a did-you-mean) */
+	L2TPVPN_PROFILE_ERROR_DUPLICATE,          /* a group or a key given twice */
+	L2TPVPN_PROFILE_ERROR_INVALID_VALUE,      /* a value of the wrong type or out of range */
+	L2TPVPN_PROFILE_ERROR_MISSING,            /* a required key is absent */
+	L2TPVPN_PROFILE_ERROR_CONFLICT,           /* keys that contradict each other */
+	L2TPVPN_PROFILE_ERROR_PERMISSIONS,        /* group/other may read or write the file: chmod 600 */
+	L2TPVPN_PROFILE_ERROR_OWNER,              /* the file is not owned by root: chown root:root */
+	L2TPVPN_PROFILE_ERROR_NOT_FOUND,          /* no such profile or file */
+	L2TPVPN_PROFILE_ERROR_IO,                 /* read error, not a regular file, too large */
+	L2TPVPN_PROFILE_ERROR_INVALID_NAME,       /* a profile name that could escape the directory */
+	L2TPVPN_PROFILE_ERROR_SECRET_NEEDED,      /* a secret is needed and nobody can be asked */
 	L2TPVPN_PROFILE_ERROR_SECRET_CANCELLED,   /* the user declined to give a secret */
 	L2TPVPN_PROFILE_ERROR_SECRET_INVALID,     /* an empty secret or one with a NUL/newline */
 	L2TPVPN_PROFILE_ERROR_SECRET_UNAVAILABLE, /* libsecret: no Secret Service or no such item */
@@ -87,9 +87,9 @@ typedef enum {
 
 typedef struct {
 	L2tpVpnSecretSource source;
-	char *file;             /* SOURCE_FILE */
-	L2tpVpnSecret *value;   /* SOURCE_INLINE: from the profile; any source after resolving */
-	guint line;             /* line of the key that chose the source, 0 = default */
+	char *file;           /* SOURCE_FILE */
+	L2tpVpnSecret *value; /* SOURCE_INLINE: from the profile; any source after resolving */
+	guint line;           /* line of the key that chose the source, 0 = default */
 } L2tpVpnProfileSecret;
 
 /*
@@ -101,14 +101,14 @@ typedef struct {
 	char *path; /* file it came from, or the source name given to _load_data() */
 
 	/* [connection] */
-	char *gateway;       /* host name or address (required) */
-	char *description;   /* free text, NULL if not given */
+	char *gateway;     /* host name or address (required) */
+	char *description; /* free text, NULL if not given */
 	gboolean autoconnect;
 	char *local_address; /* numeric address to send from, NULL = any */
 
 	/* [ipsec] */
 	gboolean ipsec_enabled; /* enabled=no: plain L2TP (no IPsec at all) */
-	int ipsec_auth; /* IpsecAuth */
+	int ipsec_auth;         /* IpsecAuth */
 	gboolean aggressive;
 	char *local_id, *remote_id;
 	char *certificate, *private_key, *ca_certificate;
@@ -199,12 +199,17 @@ GStrv l2tpvpn_profile_list(const char *dir, GError **error);
  * to @ask (NULL: L2TPVPN_PROFILE_ERROR_SECRET_NEEDED naming the options).
  * Already resolved secrets are kept.
  */
-gboolean l2tpvpn_profile_resolve_secrets(L2tpVpnProfile *profile, L2tpVpnSecretAskFunc ask, gpointer user_data,
-					 GError **error);
+gboolean l2tpvpn_profile_resolve_secrets(L2tpVpnProfile *profile, L2tpVpnSecretAskFunc ask,
+					 gpointer user_data, GError **error);
 /* The resolved secret or NULL. */
 const char *l2tpvpn_profile_get_secret(const L2tpVpnProfile *profile, L2tpVpnSecretKind kind);
 
-/* The profile as keyfile text, every secret value replaced by "********". */
+/*
+ * The profile as keyfile text with every effective setting (defaults included),
+ * for `l2tp-vpn show`: inline secrets as "********", other secret sources by
+ * reference (KEY-file=PATH, KEY-source=ask|libsecret). It parses back into the
+ * same settings.
+ */
 char *l2tpvpn_profile_to_string_masked(const L2tpVpnProfile *profile);
 
 /* The PPP interface: [ppp] interface-name, else "l2tp-" + the profile name cut to fit 15 bytes. */
@@ -226,7 +231,8 @@ void l2tpvpn_profile_ppp_launch(const L2tpVpnProfile *profile, L2tpPppLaunch *ou
  * @in->dns then points at.
  */
 void l2tpvpn_profile_net(const L2tpVpnProfile *profile, const struct in_addr *peer_dns, guint n_peer_dns,
-			 struct in_addr dns_storage[L2TP_NET_MAX_DNS], L2tpNetContext *ctx, L2tpNetPlanInput *in);
+			 struct in_addr dns_storage[L2TP_NET_MAX_DNS], L2tpNetContext *ctx,
+			 L2tpNetPlanInput *in);
 
 /* Every key of the schema as "group.key", in schema order (docs, completion, tests). */
 GStrv l2tpvpn_profile_known_keys(void);

@@ -24,7 +24,8 @@ static L2tpVpnProfile *parse(const char *text, GError **error)
 	return l2tpvpn_profile_load_data(text, strlen(text), "/etc/l2tp-vpn/test.conf", NULL, error);
 }
 
-/* Asserts a parse error with @code whose message starts "test.conf:LINE: " (LINE 0: no line) and contains @needle. */
+/* Asserts a parse error with @code whose message starts "test.conf:LINE: " (LINE 0: no line) and contains
+ * @needle. */
 static void expect_error(const char *text, int code, guint line, const char *needle)
 {
 	g_autoptr(GError) error = NULL;
@@ -72,7 +73,8 @@ static void test_exact_keys(void)
 	g_assert_no_error(error);
 
 	/* A numeric gateway and surrounding whitespace are fine too. */
-	const char *text = "  [connection]\t\n gateway = 192.0.2.7\r\n[ipsec]\npsk =  k e y\n[ppp]\nuser=u\npassword=p\n";
+	const char *text =
+	    "  [connection]\t\n gateway = 192.0.2.7\r\n[ipsec]\npsk =  k e y\n[ppp]\nuser=u\npassword=p\n";
 	g_autoptr(L2tpVpnProfile) q = parse(text, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(q->gateway, ==, "192.0.2.7");
@@ -230,12 +232,8 @@ static const struct {
 	guint header_line;
 	const char *base[3];
 } base_groups[] = {
-    {"connection", 1, {"gateway=vpn.example.com"}},
-    {"ipsec", 3, {"psk=k"}},
-    {"l2tp", 5, {NULL}},
-    {"ppp", 6, {"user=u", "password=p"}},
-    {"routes", 9, {NULL}},
-    {"dns", 10, {NULL}},
+    {"connection", 1, {"gateway=vpn.example.com"}}, {"ipsec", 3, {"psk=k"}}, {"l2tp", 5, {NULL}},
+    {"ppp", 6, {"user=u", "password=p"}},           {"routes", 9, {NULL}},   {"dns", 10, {NULL}},
 };
 
 static char *build(const char *group, const char *line, guint *at)
@@ -252,7 +250,8 @@ static char *build(const char *group, const char *line, guint *at)
 			*at = ++n;
 		}
 		for (gsize i = 0; i < G_N_ELEMENTS(base_groups[g].base) && base_groups[g].base[i]; i++) {
-			if (!strcmp(group, base_groups[g].group) && g_str_has_prefix(base_groups[g].base[i], key) &&
+			if (!strcmp(group, base_groups[g].group) &&
+			    g_str_has_prefix(base_groups[g].base[i], key) &&
 			    base_groups[g].base[i][strlen(key)] == '=')
 				continue;
 			g_string_append_printf(s, "%s\n", base_groups[g].base[i]);
@@ -267,13 +266,16 @@ static const struct {
 	int code;
 	const char *needle;
 } bad_values[] = {
-    {"connection", "gateway=vpn example.com", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "neither an IP address nor a host name"},
+    {"connection", "gateway=vpn example.com", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "neither an IP address nor a host name"},
     {"connection", "gateway=10.0.0.256", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“10.0.0.256” is neither"},
     {"connection", "description=", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "1 to 255 characters"},
     {"connection", "autoconnect=maybe", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“maybe” is not a boolean"},
     {"connection", "local-address=1.2.3", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a numeric IPv4 or IPv6"},
-    {"ipsec", "enabled=sometimes", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "[ipsec] enabled: “sometimes” is not a boolean"},
-    {"ipsec", "auth=pks", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: psk, certificate (did you mean “psk”?)"},
+    {"ipsec", "enabled=sometimes", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "[ipsec] enabled: “sometimes” is not a boolean"},
+    {"ipsec", "auth=pks", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "not one of: psk, certificate (did you mean “psk”?)"},
     {"ipsec", "psk=", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "[ipsec] psk: empty secret"},
     {"ipsec", "psk=bad\\escape", L2TPVPN_PROFILE_ERROR_SYNTAX, "[ipsec] psk: invalid escape sequence"},
     {"ipsec", "psk-file=relative/psk", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an absolute path"},
@@ -281,31 +283,39 @@ static const struct {
     {"ipsec", "mode=agressive", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "(did you mean “aggressive”?)"},
     {"ipsec", "local-id=", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "[ipsec] local-id: must be 1 to 255"},
     {"ipsec", "remote-id=a\\nb", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "control character"},
-    {"ipsec", "certificate=cert.pem", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“cert.pem” is not an absolute path"},
+    {"ipsec", "certificate=cert.pem", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "“cert.pem” is not an absolute path"},
     {"ipsec", "private-key=key.pem", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an absolute path"},
     {"ipsec", "private-key-password=", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "empty secret"},
     {"ipsec", "private-key-password-file=pw", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an absolute path"},
-    {"ipsec", "private-key-password-source=prompt", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: libsecret, ask"},
+    {"ipsec", "private-key-password-source=prompt", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "not one of: libsecret, ask"},
     {"ipsec", "ca-certificate=ca.pem", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an absolute path"},
-    {"ipsec", "proposals=windos", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "unknown proposal preset “windos” (did you mean “windows”?)"},
-    {"ipsec", "proposals=aes256-sha1-modp2048,aes$", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“aes$” is not an IKE proposal"},
+    {"ipsec", "proposals=windos", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "unknown proposal preset “windos” (did you mean “windows”?)"},
+    {"ipsec", "proposals=aes256-sha1-modp2048,aes$", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "“aes$” is not an IKE proposal"},
     {"ipsec", "esp-proposals=aes256 sha1", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an ESP proposal list"},
     {"ipsec", "pfs=2", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a boolean"},
-    {"ipsec", "nat-traversal=forced", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: auto, force (did you mean “force”?)"},
+    {"ipsec", "nat-traversal=forced", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "not one of: auto, force (did you mean “force”?)"},
     {"ipsec", "dpd=-1", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a duration from 0 to 3600 seconds"},
     {"ipsec", "ike-lifetime=8 weeks", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a duration"},
     {"ipsec", "sa-lifetime=8d", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "from 0 to 604800 seconds"},
     {"ipsec", "timeout=1", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "from 5 to 600 seconds"},
     {"ipsec", "vici-socket=tcp://192.0.2.1", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not unix:///PATH"},
-    {"l2tp", "port=70000", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“70000” is not a whole number from 1 to 65535"},
+    {"l2tp", "port=70000", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "“70000” is not a whole number from 1 to 65535"},
     {"l2tp", "source-port=1702", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: auto, 1701, ephemeral"},
-    {"l2tp", "host-name=a\\tb", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "[l2tp] host-name: contains a control character"},
+    {"l2tp", "host-name=a\\tb", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "[l2tp] host-name: contains a control character"},
     {"l2tp", "vendor-name=", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "1 to 255"},
     {"l2tp", "secret=a\\q", L2TPVPN_PROFILE_ERROR_SYNTAX, "invalid escape sequence"},
     {"l2tp", "secret-file=secret", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an absolute path"},
     {"l2tp", "secret-source=kwallet", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: libsecret, ask"},
     {"l2tp", "hide-avps=yess", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a boolean"},
-    {"l2tp", "hello-interval=2h", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“2h” is not a duration from 0 to 3600"},
+    {"l2tp", "hello-interval=2h", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "“2h” is not a duration from 0 to 3600"},
     {"l2tp", "retries=0", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "from 1 to 20"},
     {"l2tp", "window=17", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "from 1 to 16"},
     {"l2tp", "rx-connect-speed=x", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a boolean"},
@@ -315,7 +325,8 @@ static const struct {
     {"ppp", "password=", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "[ppp] password: empty secret"},
     {"ppp", "password-file=~/pw", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“~/pw” is not an absolute path"},
     {"ppp", "password-source=stdin", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: libsecret, ask"},
-    {"ppp", "auth=pap,mschapv3", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "unknown method “mschapv3” (did you mean “mschapv2”?)"},
+    {"ppp", "auth=pap,mschapv3", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "unknown method “mschapv3” (did you mean “mschapv2”?)"},
     {"ppp", "auth=,", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "no method listed"},
     {"ppp", "mtu=100", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "from 128 to 9000"},
     {"ppp", "mru=9001", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "from 128 to 9000"},
@@ -327,10 +338,13 @@ static const struct {
     {"ppp", "pppd=pppd", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an absolute path"},
     {"ppp", "debug=x", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a boolean"},
     {"routes", "mode=splitt", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "(did you mean “split”?)"},
-    {"routes", "routes=10.0.0.1/8", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“10.0.0.1/8” is not an IPv4 prefix"},
+    {"routes", "routes=10.0.0.1/8", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "“10.0.0.1/8” is not an IPv4 prefix"},
     {"routes", "routes=10.0.0.0/33", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not an IPv4 prefix"},
-    {"dns", "mode=systemd", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not one of: auto, resolved, resolvconf, file, off"},
-    {"dns", "servers=1.1.1.1,8.8.8.8,9.9.9.9,1.0.0.1", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "more than 3 servers"},
+    {"dns", "mode=systemd", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "not one of: auto, resolved, resolvconf, file, off"},
+    {"dns", "servers=1.1.1.1,8.8.8.8,9.9.9.9,1.0.0.1", L2TPVPN_PROFILE_ERROR_INVALID_VALUE,
+     "more than 3 servers"},
     {"dns", "servers=dns.google", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "“dns.google” is not an IPv4 address"},
     {"dns", "domains=bad domain", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a DNS domain"},
     {"dns", "use-peer-dns=x", L2TPVPN_PROFILE_ERROR_INVALID_VALUE, "not a boolean"},
@@ -348,8 +362,9 @@ static void test_bad_values(void)
 	for (char **k = known; *k; k++) {
 		gboolean covered = FALSE;
 		for (gsize i = 0; i < G_N_ELEMENTS(bad_values) && !covered; i++) {
-			g_autofree char *gk = g_strdup_printf("%s.%.*s", bad_values[i].group,
-							      (int)strcspn(bad_values[i].line, "="), bad_values[i].line);
+			g_autofree char *gk =
+			    g_strdup_printf("%s.%.*s", bad_values[i].group,
+					    (int)strcspn(bad_values[i].line, "="), bad_values[i].line);
 			covered = !strcmp(gk, *k);
 		}
 		if (!covered)
@@ -362,24 +377,25 @@ static void test_bad_values(void)
 static void test_did_you_mean(void)
 {
 	g_assert_cmpuint(l2tpvpn_edit_distance("password", "pasword"), ==, 1);
-	g_assert_cmpuint(l2tpvpn_edit_distance("psk", "pks"), ==, 1);     /* transposition */
+	g_assert_cmpuint(l2tpvpn_edit_distance("psk", "pks"), ==, 1); /* transposition */
 	g_assert_cmpuint(l2tpvpn_edit_distance("GATEWAY", "gateway"), ==, 0);
 	g_assert_cmpuint(l2tpvpn_edit_distance("", "abc"), ==, 3);
 
-	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\npasword=p\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY,
-		     5, "unknown key “pasword” in [ppp] (did you mean “password”?)");
+	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\npasword=p\n",
+		     L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, 5,
+		     "unknown key “pasword” in [ppp] (did you mean “password”?)");
 	expect_error("[connection]\ngatway=x.example\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, 2,
 		     "(did you mean “gateway”?)");
 	/* A key of another group. */
-	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\npsk=p\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, 5,
-		     "(did you mean [ipsec] psk?)");
+	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\npsk=p\n",
+		     L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, 5, "(did you mean [ipsec] psk?)");
 	/* Nothing close: the known keys are listed. */
 	expect_error("[dns]\nfrobnicate=1\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, 2,
 		     "(known: mode, servers, domains, use-peer-dns)");
 	expect_error("[ppp]\nuser[de]=u\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_KEY, 2, "localized keys");
 	/* Unknown groups. */
-	expect_error("[connection]\ngateway=x.example\n\n[ipsex]\npsk=1\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP, 4,
-		     "unknown group [ipsex] (did you mean [ipsec]?)");
+	expect_error("[connection]\ngateway=x.example\n\n[ipsex]\npsk=1\n",
+		     L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP, 4, "unknown group [ipsex] (did you mean [ipsec]?)");
 	expect_error("# c\n[vpn-settings]\n", L2TPVPN_PROFILE_ERROR_UNKNOWN_GROUP, 2,
 		     "(known: [connection] [ipsec] [l2tp] [ppp] [routes] [dns])");
 }
@@ -388,13 +404,15 @@ static void test_did_you_mean(void)
 
 static void test_duplicates(void)
 {
-	expect_error("[connection]\ngateway=a.example\n# again\ngateway=b.example\n", L2TPVPN_PROFILE_ERROR_DUPLICATE, 4,
+	expect_error("[connection]\ngateway=a.example\n# again\ngateway=b.example\n",
+		     L2TPVPN_PROFILE_ERROR_DUPLICATE, 4,
 		     "[connection] gateway is given twice (first at line 2)");
 	expect_error("[ppp]\nuser=u\n[dns]\n[ppp]\npassword=p\n", L2TPVPN_PROFILE_ERROR_DUPLICATE, 4,
 		     "group [ppp] appears twice (first at line 1)");
 	/* Same key name in different groups is fine. */
 	g_autoptr(GError) error = NULL;
-	g_autofree char *text = g_strconcat(minimal, "[l2tp]\ntimeout=30\n[routes]\nmode=full\n[dns]\nmode=off\n", NULL);
+	g_autofree char *text =
+	    g_strconcat(minimal, "[l2tp]\ntimeout=30\n[routes]\nmode=full\n[dns]\nmode=off\n", NULL);
 	g_autoptr(L2tpVpnProfile) p = parse(text, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(p->l2tp_timeout_s, ==, 30);
@@ -403,7 +421,8 @@ static void test_duplicates(void)
 static void test_syntax(void)
 {
 	expect_error("gateway=x\n[connection]\n", L2TPVPN_PROFILE_ERROR_SYNTAX, 1, "before any [group]");
-	expect_error("[connection]\ngateway x.example\n", L2TPVPN_PROFILE_ERROR_SYNTAX, 2, "is not a key=value pair");
+	expect_error("[connection]\ngateway x.example\n", L2TPVPN_PROFILE_ERROR_SYNTAX, 2,
+		     "is not a key=value pair");
 	expect_error("[connection\n", L2TPVPN_PROFILE_ERROR_SYNTAX, 1, "without a closing “]”");
 	expect_error("[connection] x\n", L2TPVPN_PROFILE_ERROR_SYNTAX, 1, "text after the group header");
 	expect_error("\n\n[]\n", L2TPVPN_PROFILE_ERROR_SYNTAX, 3, "empty group name");
@@ -419,61 +438,71 @@ static void test_syntax(void)
 
 	g_autofree char *big = g_malloc0(L2TPVPN_PROFILE_MAX_BYTES + 2);
 	memset(big, '#', L2TPVPN_PROFILE_MAX_BYTES + 1);
-	g_assert_null(l2tpvpn_profile_load_data(big, L2TPVPN_PROFILE_MAX_BYTES + 1, "/x/test.conf", NULL, &error));
+	g_assert_null(
+	    l2tpvpn_profile_load_data(big, L2TPVPN_PROFILE_MAX_BYTES + 1, "/x/test.conf", NULL, &error));
 	g_assert_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_IO);
 }
 
 static void test_missing_and_conflicts(void)
 {
 	/* Missing required keys name the group's line, or only the file without the group. */
-	expect_error("[ipsec]\npsk=k\n[ppp]\nuser=u\n", L2TPVPN_PROFILE_ERROR_MISSING, 0, "[connection] gateway is required");
-	expect_error("[connection]\ngateway=x.example\n[ipsec]\npsk=k\n[ppp]\npassword=p\n", L2TPVPN_PROFILE_ERROR_MISSING,
-		     5, "[ppp] user is required");
+	expect_error("[ipsec]\npsk=k\n[ppp]\nuser=u\n", L2TPVPN_PROFILE_ERROR_MISSING, 0,
+		     "[connection] gateway is required");
+	expect_error("[connection]\ngateway=x.example\n[ipsec]\npsk=k\n[ppp]\npassword=p\n",
+		     L2TPVPN_PROFILE_ERROR_MISSING, 5, "[ppp] user is required");
 	expect_error("[connection]\ngateway=x.example\n[ipsec]\npsk=k\nmode=aggressive\n[ppp]\nuser=u\n",
 		     L2TPVPN_PROFILE_ERROR_MISSING, 5, "needs [ipsec] local-id");
-	expect_error("[connection]\ngateway=x.example\n[ipsec]\nauth=certificate\ncertificate=/c.pem\n[ppp]\nuser=u\n",
-		     L2TPVPN_PROFILE_ERROR_MISSING, 4, "needs ca-certificate=");
+	expect_error(
+	    "[connection]\ngateway=x.example\n[ipsec]\nauth=certificate\ncertificate=/c.pem\n[ppp]\nuser=u\n",
+	    L2TPVPN_PROFILE_ERROR_MISSING, 4, "needs ca-certificate=");
 	expect_error("[connection]\ngateway=x.example\n[ipsec]\nauth=certificate\n[ppp]\nuser=u\n",
 		     L2TPVPN_PROFILE_ERROR_MISSING, 4, "needs certificate=");
 	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\n[routes]\nmode=split\n",
 		     L2TPVPN_PROFILE_ERROR_MISSING, 6, "a split tunnel needs [routes] routes=");
 
 	expect_error("[connection]\ngateway=x.example\n[ipsec]\npsk=k\npsk-file=/etc/k\n[ppp]\nuser=u\n",
-		     L2TPVPN_PROFILE_ERROR_CONFLICT, 5, "the IPsec pre-shared key is already given at line 4");
+		     L2TPVPN_PROFILE_ERROR_CONFLICT, 5,
+		     "the IPsec pre-shared key is already given at line 4");
 	expect_error("[connection]\ngateway=x.example\n[ppp]\npassword-source=ask\nuser=u\npassword=p\n",
 		     L2TPVPN_PROFILE_ERROR_CONFLICT, 6, "already given at line 4");
-	expect_error("[connection]\ngateway=x.example\n[ipsec]\ncertificate=/c.pem\npsk=k\nca-certificate=/ca.pem\n"
-		     "[ppp]\nuser=u\n",
-		     L2TPVPN_PROFILE_ERROR_CONFLICT, 5, "a pre-shared key is given, but auth=certificate");
-	expect_error("[connection]\ngateway=x.example\n[ipsec]\nauth=psk\ncertificate=/c.pem\n[ppp]\nuser=u\n",
-		     L2TPVPN_PROFILE_ERROR_CONFLICT, 5, "only used with auth=certificate");
+	expect_error(
+	    "[connection]\ngateway=x.example\n[ipsec]\ncertificate=/c.pem\npsk=k\nca-certificate=/ca.pem\n"
+	    "[ppp]\nuser=u\n",
+	    L2TPVPN_PROFILE_ERROR_CONFLICT, 5, "a pre-shared key is given, but auth=certificate");
+	expect_error(
+	    "[connection]\ngateway=x.example\n[ipsec]\nauth=psk\ncertificate=/c.pem\n[ppp]\nuser=u\n",
+	    L2TPVPN_PROFILE_ERROR_CONFLICT, 5, "only used with auth=certificate");
 	expect_error("[connection]\ngateway=x.example\n[ipsec]\nprivate-key-password=x\n[ppp]\nuser=u\n",
 		     L2TPVPN_PROFILE_ERROR_CONFLICT, 4, "only used with auth=certificate");
 	expect_error("[connection]\ngateway=x.example\n[l2tp]\nhide-avps=yes\n[ppp]\nuser=u\n",
 		     L2TPVPN_PROFILE_ERROR_CONFLICT, 4, "hiding AVPs needs the tunnel secret");
-	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\nmppe=yes\n", L2TPVPN_PROFILE_ERROR_CONFLICT, 5,
-		     "MPPE is refused while IPsec protects the tunnel");
-	expect_error("[connection]\ngateway=x.example\n[ipsec]\nenabled=no\n[ppp]\nuser=u\nmppe=yes\nauth=pap,chap\n",
-		     L2TPVPN_PROFILE_ERROR_CONFLICT, 7, "allow mschap or mschapv2");
-	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\n[routes]\nmode=full\nroutes=10.0.0.0/8\n",
-		     L2TPVPN_PROFILE_ERROR_CONFLICT, 7, "a full tunnel already routes everything");
+	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\nmppe=yes\n",
+		     L2TPVPN_PROFILE_ERROR_CONFLICT, 5, "MPPE is refused while IPsec protects the tunnel");
+	expect_error(
+	    "[connection]\ngateway=x.example\n[ipsec]\nenabled=no\n[ppp]\nuser=u\nmppe=yes\nauth=pap,chap\n",
+	    L2TPVPN_PROFILE_ERROR_CONFLICT, 7, "allow mschap or mschapv2");
+	expect_error(
+	    "[connection]\ngateway=x.example\n[ppp]\nuser=u\n[routes]\nmode=full\nroutes=10.0.0.0/8\n",
+	    L2TPVPN_PROFILE_ERROR_CONFLICT, 7, "a full tunnel already routes everything");
 	expect_error("[connection]\ngateway=x.example\n[ppp]\nuser=u\n[dns]\nservers=10.0.0.1\nmode=off\n",
 		     L2TPVPN_PROFILE_ERROR_CONFLICT, 6, "[dns] servers: has no effect with [dns] mode=off");
 
 	/* Plain L2TP with MPPE: allowed, and no PSK is needed then. */
 	g_autoptr(GError) error = NULL;
-	g_autoptr(L2tpVpnProfile) p = parse("[connection]\ngateway=x.example\n[ipsec]\nenabled=no\n[ppp]\nuser=u\n"
-					    "password=p\nmppe=yes\nauth=mschapv2\n",
-					    &error);
+	g_autoptr(L2tpVpnProfile) p =
+	    parse("[connection]\ngateway=x.example\n[ipsec]\nenabled=no\n[ppp]\nuser=u\n"
+		  "password=p\nmppe=yes\nauth=mschapv2\n",
+		  &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(p->secrets[L2TPVPN_SECRET_PSK].source, ==, L2TPVPN_SECRET_SOURCE_NONE);
 	g_assert_true(l2tpvpn_profile_resolve_secrets(p, NULL, NULL, &error));
 	g_assert_no_error(error);
 	/* Routes alone mean split; a certificate alone means auth=certificate. */
-	g_autoptr(L2tpVpnProfile) q = parse("[connection]\ngateway=x.example\n[ipsec]\ncertificate=/c.p12\n"
-					    "ca-certificate=/ca.pem\nprivate-key-password-source=ask\n[ppp]\nuser=u\n"
-					    "[routes]\nroutes=10.1.0.0/16\n",
-					    &error);
+	g_autoptr(L2tpVpnProfile) q =
+	    parse("[connection]\ngateway=x.example\n[ipsec]\ncertificate=/c.p12\n"
+		  "ca-certificate=/ca.pem\nprivate-key-password-source=ask\n[ppp]\nuser=u\n"
+		  "[routes]\nroutes=10.1.0.0/16\n",
+		  &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(q->route_mode, ==, L2TP_NET_SPLIT_TUNNEL);
 	g_assert_cmpint(q->ipsec_auth, ==, IPSEC_AUTH_CERT);
@@ -484,7 +513,8 @@ static void test_missing_and_conflicts(void)
 
 static void test_names(void)
 {
-	static const char *const bad[] = {"../x", ".hidden", "a/b", "", "with space", "x\n", "..", "/etc/passwd"};
+	static const char *const bad[] = {"../x",       ".hidden", "a/b", "",
+					  "with space", "x\n",     "..",  "/etc/passwd"};
 	g_autoptr(GError) error = NULL;
 
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -525,7 +555,8 @@ static void test_names(void)
 	l2tpvpn_profile_ipsec_settings(p, &s);
 	g_assert_cmpuint(strlen(s.profile), ==, 32);
 	g_assert_cmpstr(l2tpvpn_profile_ifname(p), ==, "l2tp-aaaaaaaaaa");
-	g_autoptr(L2tpVpnProfile) q = l2tpvpn_profile_load_data(minimal, strlen(minimal), "x", "eu.west", &error);
+	g_autoptr(L2tpVpnProfile) q =
+	    l2tpvpn_profile_load_data(minimal, strlen(minimal), "x", "eu.west", &error);
 	g_assert_no_error(error);
 	l2tpvpn_profile_ipsec_settings(q, &s);
 	g_assert_cmpstr(s.profile, ==, "eu_west");
@@ -687,9 +718,10 @@ static void test_secret_file(void)
 		return;
 	}
 	write_file(path, "from-file\n", 0600);
-	g_autofree char *text = g_strdup_printf("[connection]\ngateway=x.example\n[ipsec]\npsk-file=%s\n[ppp]\n"
-						"user=u\npassword-file=%s\n",
-						path, missing);
+	g_autofree char *text =
+	    g_strdup_printf("[connection]\ngateway=x.example\n[ipsec]\npsk-file=%s\n[ppp]\n"
+			    "user=u\npassword-file=%s\n",
+			    path, missing);
 	g_autoptr(L2tpVpnProfile) p = parse(text, &error);
 	g_assert_no_error(error);
 	g_assert_null(l2tpvpn_profile_get_secret(p, L2TPVPN_SECRET_PSK));
@@ -700,9 +732,10 @@ static void test_secret_file(void)
 	/* The PSK was read before the password failed. */
 	g_assert_cmpstr(l2tpvpn_profile_get_secret(p, L2TPVPN_SECRET_PSK), ==, "from-file");
 
-	g_autofree char *text2 = g_strdup_printf("[connection]\ngateway=x.example\n[ipsec]\npsk-file=%s\n[ppp]\n"
-						 "user=u\npassword=p\n",
-						 path);
+	g_autofree char *text2 =
+	    g_strdup_printf("[connection]\ngateway=x.example\n[ipsec]\npsk-file=%s\n[ppp]\n"
+			    "user=u\npassword=p\n",
+			    path);
 	g_assert_cmpint(chmod(path, 0644), ==, 0);
 	g_autoptr(L2tpVpnProfile) q = parse(text2, &error);
 	g_assert_no_error(error);
@@ -739,7 +772,8 @@ static L2tpVpnSecret *ask_cb(const L2tpVpnSecretRequest *req, gpointer user_data
 	log->users[log->calls] = g_strdup(req->user);
 	log->calls++;
 	if (log->cancel) {
-		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_CANCELLED, "cancelled");
+		g_set_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_CANCELLED,
+			    "cancelled");
 		return NULL;
 	}
 	g_autofree char *v = g_strdup_printf("typed-%s", l2tpvpn_secret_kind_name(req->kind));
@@ -810,10 +844,12 @@ static void test_secret_stdin(void)
 
 	g_autoptr(L2tpVpnProfile) p = parse("[connection]\ngateway=x.example\n[ppp]\nuser=u\n", &error);
 	g_assert_no_error(error);
-	g_assert_true(l2tpvpn_profile_resolve_secrets(p, l2tpvpn_secret_ask_fd, GINT_TO_POINTER(fds[0]), &error));
+	g_assert_true(
+	    l2tpvpn_profile_resolve_secrets(p, l2tpvpn_secret_ask_fd, GINT_TO_POINTER(fds[0]), &error));
 	g_assert_no_error(error);
 	g_assert_cmpstr(l2tpvpn_profile_get_secret(p, L2TPVPN_SECRET_PSK), ==, "psk from stdin");
-	g_assert_cmpstr(l2tpvpn_profile_get_secret(p, L2TPVPN_SECRET_PPP_PASSWORD), ==, "password from stdin");
+	g_assert_cmpstr(l2tpvpn_profile_get_secret(p, L2TPVPN_SECRET_PPP_PASSWORD), ==,
+			"password from stdin");
 
 	/* Nothing beyond each newline was consumed. */
 	close(fds[1]);
@@ -848,7 +884,8 @@ static void test_secret_libsecret(void)
 	g_autoptr(L2tpVpnSecret) s = l2tpvpn_secret_libsecret_lookup("test", L2TPVPN_SECRET_PSK, &error);
 	g_assert_null(s);
 	g_assert_error(error, L2TPVPN_PROFILE_ERROR, expected);
-	g_assert_nonnull(strstr(error->message, l2tpvpn_secret_have_libsecret() ? "Secret Service" : "without libsecret"));
+	g_assert_nonnull(
+	    strstr(error->message, l2tpvpn_secret_have_libsecret() ? "Secret Service" : "without libsecret"));
 	g_clear_error(&error);
 	L2tpVpnSecret *v = l2tpvpn_secret_new("x", 1);
 	g_assert_false(l2tpvpn_secret_libsecret_store("test", L2TPVPN_SECRET_PSK, v, &error));
@@ -859,8 +896,9 @@ static void test_secret_libsecret(void)
 	g_assert_error(error, L2TPVPN_PROFILE_ERROR, expected);
 	g_clear_error(&error);
 
-	g_autoptr(L2tpVpnProfile) p =
-	    parse("[connection]\ngateway=x.example\n[ipsec]\npsk=k\n[ppp]\nuser=u\npassword-source=libsecret\n", &error);
+	g_autoptr(L2tpVpnProfile) p = parse(
+	    "[connection]\ngateway=x.example\n[ipsec]\npsk=k\n[ppp]\nuser=u\npassword-source=libsecret\n",
+	    &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(p->secrets[L2TPVPN_SECRET_PPP_PASSWORD].source, ==, L2TPVPN_SECRET_SOURCE_LIBSECRET);
 	g_assert_false(l2tpvpn_profile_resolve_secrets(p, NULL, NULL, &error));
@@ -870,8 +908,9 @@ static void test_secret_libsecret(void)
 
 static void test_unescape_matches_gkeyfile(void)
 {
-	static const char *const raws[] = {"plain", "a\\sb", "\\s\\s", "tab\\there", "nl\\nx", "cr\\rx",
-					   "back\\\\slash", "trailing  ", "ünïcödé", "\\\\s", "a\\", "\\x", "\\;"};
+	static const char *const raws[] = {"plain",  "a\\sb",         "\\s\\s",     "tab\\there", "nl\\nx",
+					   "cr\\rx", "back\\\\slash", "trailing  ", "ünïcödé",    "\\\\s",
+					   "a\\",    "\\x",           "\\;"};
 	for (gsize i = 0; i < G_N_ELEMENTS(raws); i++) {
 		g_autoptr(GKeyFile) kf = g_key_file_new();
 		g_autofree char *text = g_strdup_printf("[g]\nk=%s\n", raws[i]);
@@ -883,21 +922,26 @@ static void test_unescape_matches_gkeyfile(void)
 			g_assert_no_error(kf_error);
 			g_assert_cmpstr(got, ==, want);
 		}
-		/* Where we refuse an escape (GKeyFile also lets "a\\" pass as "a"), every value is refused alike. */
-		g_autofree char *ptext = g_strdup_printf("[connection]\ndescription=%s\ngateway=g.example\n[ppp]\nuser=u\n", raws[i]);
+		/* Where we refuse an escape (GKeyFile also lets "a\\" pass as "a"), every value is refused
+		 * alike. */
+		g_autofree char *ptext = g_strdup_printf(
+		    "[connection]\ndescription=%s\ngateway=g.example\n[ppp]\nuser=u\n", raws[i]);
 		g_autoptr(GError) error = NULL;
 		g_autoptr(L2tpVpnProfile) p = parse(ptext, &error);
 		if (got) {
 			g_strstrip(got);
 			if (!*got || strpbrk(got, "\t\r\n")) {
-				g_assert_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_INVALID_VALUE);
+				g_assert_error(error, L2TPVPN_PROFILE_ERROR,
+					       L2TPVPN_PROFILE_ERROR_INVALID_VALUE);
 			} else {
 				g_assert_no_error(error);
 				g_assert_cmpstr(p->description, ==, got);
 			}
 		} else {
 			g_assert_error(error, L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SYNTAX);
-			g_assert_true(g_str_has_prefix(error->message, "/etc/l2tp-vpn/test.conf:2: [connection] description: invalid escape"));
+			g_assert_true(g_str_has_prefix(
+			    error->message,
+			    "/etc/l2tp-vpn/test.conf:2: [connection] description: invalid escape"));
 		}
 	}
 }
@@ -907,8 +951,9 @@ static void test_unescape_matches_gkeyfile(void)
 static void test_masked(void)
 {
 	g_autoptr(GError) error = NULL;
-	const char *text = "[connection]\ngateway=vpn.example.com\n[ipsec]\npsk=PskTopSecret123\n[l2tp]\n"
-			   "secret=TunnelSecret456\nhide-avps=yes\n[ppp]\nuser=alice\npassword=PppPassword789\n";
+	const char *text =
+	    "[connection]\ngateway=vpn.example.com\n[ipsec]\npsk=PskTopSecret123\n[l2tp]\n"
+	    "secret=TunnelSecret456\nhide-avps=yes\n[ppp]\nuser=alice\npassword=PppPassword789\n";
 	g_autoptr(L2tpVpnProfile) p = parse(text, &error);
 	g_assert_no_error(error);
 
@@ -924,8 +969,9 @@ static void test_masked(void)
 	g_assert_nonnull(strstr(out, "user=alice"));
 
 	/* Cert profile: the key passphrase is masked, sources by reference are shown as such. */
-	const char *cert = "[connection]\ngateway=vpn.example.com\n[ipsec]\ncertificate=/c.p12\nca-certificate=/ca.pem\n"
-			   "private-key-password=KeyPass321\n[ppp]\nuser=alice\npassword-file=/etc/l2tp-vpn/pw\n";
+	const char *cert =
+	    "[connection]\ngateway=vpn.example.com\n[ipsec]\ncertificate=/c.p12\nca-certificate=/ca.pem\n"
+	    "private-key-password=KeyPass321\n[ppp]\nuser=alice\npassword-file=/etc/l2tp-vpn/pw\n";
 	g_autoptr(L2tpVpnProfile) c = parse(cert, &error);
 	g_assert_no_error(error);
 	g_autofree char *cout = l2tpvpn_profile_to_string_masked(c);
@@ -1090,16 +1136,18 @@ static void test_conversions(void)
 	}
 	g_assert_true(dns_seen);
 
-	g_autoptr(L2tpVpnProfile) off = parse("[connection]\ngateway=x.example\n[ppp]\nuser=u\n[dns]\nmode=off\n", &error);
+	g_autoptr(L2tpVpnProfile) off =
+	    parse("[connection]\ngateway=x.example\n[ppp]\nuser=u\n[dns]\nmode=off\n", &error);
 	g_assert_no_error(error);
 	l2tpvpn_profile_net(off, peer, 2, storage, &ctx, &in);
 	g_assert_cmpint(ctx.dns_backend, ==, L2TP_NET_DNS_NONE);
 	g_assert_true(in.ignore_vpn_dns);
 
 	/* A preset goes through by name and the IPsec layer knows it. */
-	g_autoptr(L2tpVpnProfile) w = parse("[connection]\ngateway=x.example\n[ipsec]\npsk=k\nproposals=Meraki\n[ppp]\nuser=u\n"
-					    "password=p\n[l2tp]\nsource-port=1701\n",
-					    &error);
+	g_autoptr(L2tpVpnProfile) w =
+	    parse("[connection]\ngateway=x.example\n[ipsec]\npsk=k\nproposals=Meraki\n[ppp]\nuser=u\n"
+		  "password=p\n[l2tp]\nsource-port=1701\n",
+		  &error);
 	g_assert_no_error(error);
 	l2tpvpn_profile_ipsec_settings(w, &s);
 	g_assert_cmpstr(s.proposal_preset, ==, "meraki");
