@@ -3,7 +3,10 @@
  * Connection builder: profile settings → vici load-conn / load-shared / load-key
  * messages. Keys that charon requires to be lists (FACTS §4) are always lists.
  */
+#include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ipsec-private.h"
 #include "vici-client.h"
@@ -316,6 +319,32 @@ void ipsec_settings_free(IpsecSettings *s)
 	g_free((char *)s->ike_proposals);
 	g_free((char *)s->esp_proposals);
 	g_free(s);
+}
+
+guint16 ipsec_l2tp_socket_port(int fd, GError **error)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int type = 0;
+	socklen_t type_len = sizeof(type);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) < 0) {
+		int saved = errno;
+		g_set_error(error, IPSEC_ERROR, IPSEC_ERROR_INVALID_SETTINGS,
+			    "Cannot read the L2TP socket's port: %s", g_strerror(saved));
+		return 0;
+	}
+	guint16 port = 0;
+	if (ss.ss_family == AF_INET)
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6)
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (type != SOCK_DGRAM || port == 0) {
+		g_set_error_literal(error, IPSEC_ERROR, IPSEC_ERROR_INVALID_SETTINGS,
+				    "The L2TP socket is not a bound UDP socket");
+		return 0;
+	}
+	return port;
 }
 
 char *ipsec_make_conn_name(const char *profile)

@@ -138,6 +138,13 @@ typedef struct {
 
 void ipsec_settings_init(IpsecSettings *settings);
 
+/*
+ * The local UDP port a bound L2TP socket actually uses (getsockname), for
+ * IpsecSettings.local_port: the traffic selector must name the real source
+ * port, never a guess. Returns 0 with error set if fd is not a bound UDP socket.
+ */
+guint16 ipsec_l2tp_socket_port(int fd, GError **error);
+
 /* ---- negotiated SA ------------------------------------------------------- */
 
 typedef struct {

@@ -86,14 +86,13 @@ static int bind_l2tp_socket(const char *local_address, guint16 port, guint16 *bo
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
 	if (local_address && inet_pton(AF_INET, local_address, &sin.sin_addr) != 1)
 		return -1;
-	socklen_t len = sizeof(sin);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	*bound = ntohs(sin.sin_port);
+	/* The selector port comes from the socket itself, as the orchestrator will do it. */
+	*bound = ipsec_l2tp_socket_port(fd, NULL);
 	return fd;
 }
 

@@ -5,6 +5,9 @@
  * charon locator's decision logic, including the systemd activation path.
  */
 #include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "ipsec-private.h"
@@ -410,6 +413,27 @@ static void test_charon_decision(void)
 	CHECK(strstr(e2->message, "not the default socket") != NULL);
 }
 
+static void test_l2tp_socket_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	g_autoptr(GError) error = NULL;
+	CHECK_INT(ipsec_l2tp_socket_port(fd, &error), 0); /* unbound: no port yet */
+	CHECK(error != NULL);
+	g_clear_error(&error);
+	CHECK(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	socklen_t len = sizeof(sin);
+	CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	CHECK_INT(ipsec_l2tp_socket_port(fd, &error), ntohs(sin.sin_port));
+	close(fd);
+	int tcp = socket(AF_INET, SOCK_STREAM, 0);
+	sin.sin_port = 0;
+	CHECK(bind(tcp, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CHECK_INT(ipsec_l2tp_socket_port(tcp, NULL), 0); /* not UDP */
+	close(tcp);
+	CHECK_INT(ipsec_l2tp_socket_port(-1, NULL), 0);
+}
+
 static void test_error_names(void)
 {
 	for (int code = IPSEC_ERROR_INVALID_SETTINGS; code <= IPSEC_ERROR_FAILED; code++)
@@ -431,6 +455,7 @@ int main(void)
 	RUN(test_diagnosis);
 	RUN(test_version_parse);
 	RUN(test_charon_decision);
+	RUN(test_l2tp_socket_port);
 	RUN(test_error_names);
 	return CHECK_SUMMARY();
 }
