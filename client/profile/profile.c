@@ -1122,9 +1122,16 @@ static void derive_names(L2tpVpnProfile *p)
 	for (char *c = p->ipsec_profile; *c; c++)
 		if (!g_ascii_isalnum(*c) && *c != '-')
 			*c = '_';
-	/* "l2tp-" + as much of the name as fits IFNAMSIZ - 1. */
-	g_autofree char *full = g_strconcat("l2tp-", p->name, NULL);
-	p->derived_ifname = g_strndup(full, 15);
+	/*
+	 * "l2tp-NAME" when it fits IFNAMSIZ - 1; else "l2tp-" + 5 characters of
+	 * the name + "-" + 4 hex digits of a hash of the whole name, so that long
+	 * names with a common prefix still get different interfaces.
+	 */
+	if (strlen("l2tp-") + strlen(p->name) <= 15)
+		p->derived_ifname = g_strconcat("l2tp-", p->name, NULL);
+	else
+		p->derived_ifname =
+		    g_strdup_printf("l2tp-%.5s-%04x", p->name, (guint)(g_str_hash(p->name) & 0xffff));
 }
 
 static char *name_from_source(const char *source)
@@ -1633,5 +1640,6 @@ void l2tpvpn_profile_net(const L2tpVpnProfile *p, const struct in_addr *peer_dns
 			dns_storage[n++] = peer_dns[i];
 	in->dns = dns_storage;
 	in->n_dns = n;
-	in->ignore_vpn_dns = p->dns_mode == L2TPVPN_DNS_OFF || n == 0;
+	/* use-peer-dns=no already left the gateway's servers out; off skips DNS altogether. */
+	in->ignore_vpn_dns = p->dns_mode == L2TPVPN_DNS_OFF;
 }

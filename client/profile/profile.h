@@ -212,7 +212,11 @@ const char *l2tpvpn_profile_get_secret(const L2tpVpnProfile *profile, L2tpVpnSec
  */
 char *l2tpvpn_profile_to_string_masked(const L2tpVpnProfile *profile);
 
-/* The PPP interface: [ppp] interface-name, else "l2tp-" + the profile name cut to fit 15 bytes. */
+/*
+ * The PPP interface: [ppp] interface-name, else "l2tp-NAME" if that fits in 15
+ * bytes, else "l2tp-" + the first 5 characters + "-" + 4 hex digits of a hash
+ * of the name.
+ */
 const char *l2tpvpn_profile_ifname(const L2tpVpnProfile *profile);
 
 /*

@@ -554,7 +554,20 @@ static void test_names(void)
 	IpsecSettings s;
 	l2tpvpn_profile_ipsec_settings(p, &s);
 	g_assert_cmpuint(strlen(s.profile), ==, 32);
-	g_assert_cmpstr(l2tpvpn_profile_ifname(p), ==, "l2tp-aaaaaaaaaa");
+	g_assert_cmpuint(strlen(l2tpvpn_profile_ifname(p)), ==, 15);
+	g_assert_true(g_str_has_prefix(l2tpvpn_profile_ifname(p), "l2tp-aaaaa-"));
+	g_assert_true(l2tp_ppp_ifname_valid(l2tpvpn_profile_ifname(p)));
+	/* Long names with a common prefix get different interfaces. */
+	g_autoptr(L2tpVpnProfile) b1 =
+	    l2tpvpn_profile_load_data(minimal, strlen(minimal), "x", "office-berlin", &error);
+	g_autoptr(L2tpVpnProfile) b2 =
+	    l2tpvpn_profile_load_data(minimal, strlen(minimal), "x", "office-bern", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(l2tpvpn_profile_ifname(b1), !=, l2tpvpn_profile_ifname(b2));
+	g_assert_true(l2tp_ppp_ifname_valid(l2tpvpn_profile_ifname(b1)));
+	g_autoptr(L2tpVpnProfile) b3 =
+	    l2tpvpn_profile_load_data(minimal, strlen(minimal), "x", "0123456789", &error);
+	g_assert_cmpstr(l2tpvpn_profile_ifname(b3), ==, "l2tp-0123456789");
 	g_autoptr(L2tpVpnProfile) q =
 	    l2tpvpn_profile_load_data(minimal, strlen(minimal), "x", "eu.west", &error);
 	g_assert_no_error(error);
