@@ -76,6 +76,8 @@ static void session_unref(IpsecSession *s)
 	}
 	g_clear_pointer(&s->cmd, vici_client_unref);
 	g_clear_pointer(&s->events, vici_client_unref);
+	if (s->cleanup)
+		vici_client_close(s->cleanup, NULL);
 	g_clear_pointer(&s->cleanup, vici_client_unref);
 	ipsec_creds_clear(&s->creds);
 	ipsec_initiate_log_clear(&s->log);
@@ -310,6 +312,8 @@ static void cleanup_done(IpsecSession *s)
 		g_object_unref(t);
 	}
 	g_clear_error(&s->cleanup_error);
+	/* Close first: a connected client's pending read holds a reference of its own. */
+	vici_client_close(s->cleanup, NULL);
 	g_clear_pointer(&s->cleanup, vici_client_unref);
 	session_unref(s);
 }

@@ -399,6 +399,14 @@ void fake_charon_forget_conns_and_creds(FakeCharon *fc)
 	g_hash_table_remove_all(fc->keys);
 }
 
+guint fake_charon_open_clients(FakeCharon *fc)
+{
+	guint open = 0;
+	for (guint i = 0; i < fc->clients->len; i++)
+		open += !((FakeClient *)fc->clients->pdata[i])->closed;
+	return open;
+}
+
 gboolean fake_charon_is_clean(FakeCharon *fc)
 {
 	return g_hash_table_size(fc->conns) == 0 && g_hash_table_size(fc->shared) == 0 &&

@@ -44,6 +44,8 @@ void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up);
 void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn);
 /* Closes every client connection (charon restarting). */
 void fake_charon_kick(FakeCharon *fc);
+/* Client connections still open (a closed client is seen as EOF). */
+guint fake_charon_open_clients(FakeCharon *fc);
 /* TRUE if nothing (conn, secret, key, SA) is loaded. */
 gboolean fake_charon_is_clean(FakeCharon *fc);
 

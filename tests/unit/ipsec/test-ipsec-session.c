@@ -324,6 +324,11 @@ static gboolean fake_clean(gpointer fc)
 	return fake_charon_is_clean(fc);
 }
 
+static gboolean no_open_clients(gpointer fc)
+{
+	return fake_charon_open_clients(fc) == 0;
+}
+
 static void test_session_up_down(void)
 {
 	FakeCharon *fc = fake_new();
@@ -370,6 +375,8 @@ static void test_session_up_down(void)
 	t->down_done = FALSE;
 	sess_down(t);
 	sess_free(t);
+	/* Freed session: every connection it opened (commands, events, cleanup) is closed. */
+	CHECK(run_until(no_open_clients, fc, 3000));
 	fake_charon_free(fc);
 }
 
