@@ -434,6 +434,8 @@ static int run_server(struct app *app, char **extra)
 	g_autoptr(GPtrArray) argv = g_ptr_array_new();
 	g_autoptr(GSubprocess) proc = NULL;
 	g_autoptr(GError) error = NULL;
+	g_autofree char *tunnel_text = g_strdup_printf("%d", tunnel_id);
+	g_autofree char *session_text = g_strdup_printf("%d", session_id);
 	int status = 1;
 
 	if (!setup_kernel(app, &error)) {
@@ -448,9 +450,9 @@ static int run_server(struct app *app, char **extra)
 		g_ptr_array_add(argv, (gpointer)*w);
 	/* LNS mode wants the ids (pppol2tp.so refuses to start without them). */
 	g_ptr_array_add(argv, "pppol2tp_tunnel_id");
-	g_ptr_array_add(argv, g_strdup_printf("%d", tunnel_id));
+	g_ptr_array_add(argv, tunnel_text);
 	g_ptr_array_add(argv, "pppol2tp_session_id");
-	g_ptr_array_add(argv, g_strdup_printf("%d", session_id));
+	g_ptr_array_add(argv, session_text);
 	for (char **e = extra; e && *e; e++)
 		if (strcmp(*e, "--") != 0)
 			g_ptr_array_add(argv, *e);

@@ -52,7 +52,7 @@ connect() { # connect NAME PASSWORD — the tool's own pid lands in $LAB_STATE/c
 }
 
 stop_both() { # stop_both NAME
-	kill -TERM "$client_pid" 2>/dev/null
+	kill -TERM "$client_pid" 2>/dev/null || true  # already gone after a failed login
 	wait_until 30 "client $1 exits" bash -c "! kill -0 $client_pid" || fail "client $1 did not stop"
 	wait "$client_job" 2>/dev/null || true
 	wait_until 20 "server $1 exits" bash -c "! kill -0 $server_pid" || { kill "$server_pid"; sleep 1; }
