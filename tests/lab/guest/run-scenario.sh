@@ -9,6 +9,19 @@ for d in /run /tmp /var/lib /var/log; do
 	mount -t tmpfs -o mode=0755 tmpfs "$d"
 done
 chmod 1777 /tmp
+# The project tree and build dir are 9p shares (share0, share1, ... in the order
+# of lab.shares). If one lives under a path just covered (a CI clone in /tmp),
+# mount it again on top.
+i=0
+for path in $(sed -n 's/.* lab.shares=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' '); do
+	case $path in
+	/run/* | /tmp/* | /var/lib/* | /var/log/*)
+		mkdir -p "$path"
+		mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro "share$i" "$path" || exit 99
+		;;
+	esac
+	i=$((i + 1))
+done
 export LAB_NAME=$scenario
 export LAB_OUT=/mnt/$scenario
 export LAB_LOGS=$LAB_OUT/logs

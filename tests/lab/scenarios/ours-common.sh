@@ -18,7 +18,7 @@ ours_profile() {
 gateway=${OURS_GATEWAY:-$LAB_GW_IP}
 [ipsec]
 psk=$(client_psk)
-timeout=15
+timeout=${OURS_IPSEC_TIMEOUT:-30}
 $extra
 [ppp]
 user=$LAB_USER
