@@ -10,12 +10,14 @@ ipsec_tool_up --local-address 172.31.0.2 --probe
 ipsec_assert_up_transport
 assert_transport_sas cl
 # The selector comes from the socket's real port: the kernel policy names it.
-on cl ip xfrm policy | grep -q "sport $IPSEC_PORT dport 1701" ||
-	fail "no xfrm policy for udp $IPSEC_PORT -> 1701: $(on cl ip xfrm policy)"
+# (Captured first: grep -q closing a pipe early would trip pipefail.)
+policy=$(on cl ip xfrm policy)
+grep -q "sport $IPSEC_PORT dport 1701" <<<"$policy" || fail "no xfrm policy for udp $IPSEC_PORT -> 1701: $policy"
 # A reload that unloads vici conns (Debian's ExecReload) must be noticed and repaired.
 on cl swanctl --load-all >>"$LAB_LOGS/swanctl-cl.log" 2>&1
 ipsec_wait_output 20 "EVENT .* conn-restored" || fail "the vanished conn was not restored"
-on cl swanctl --list-conns | grep -q "$IPSEC_CONN" || fail "conn $IPSEC_CONN not back in charon"
+conns=$(on cl swanctl --list-conns)
+grep -q "$IPSEC_CONN" <<<"$conns" || fail "conn $IPSEC_CONN not back in charon"
 capture_stop gw
 assert_wire_encrypted plain
 ipsec_tool_down
