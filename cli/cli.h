@@ -19,6 +19,7 @@
 typedef struct {
 	const char *run_dir;     /* --run-dir (tests, lab); default /run/l2tp-vpn */
 	const char *profile_dir; /* --profile-dir; default /etc/l2tp-vpn */
+	const char *resolv_conf; /* --resolv-conf (tests, lab): the file the "file" DNS backend rewrites */
 } CliGlobals;
 
 extern CliGlobals cli_globals;

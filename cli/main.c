@@ -6,8 +6,6 @@
 #include "config.h"
 #include "cli.h"
 
-CliGlobals cli_globals = {L2TP_VPN_RUN_DIR, NULL};
-
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -23,32 +21,11 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: l2tp-vpn [--run-dir DIR] [--profile-dir DIR] COMMAND [ARGS...]\n\n"
+	fprintf(out, "Usage: l2tp-vpn [--run-dir DIR] [--profile-dir DIR] [--resolv-conf FILE] COMMAND [ARGS...]\n\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].description);
 	fprintf(out, "\n`l2tp-vpn COMMAND --help` for the options of one command; exit codes in l2tp-vpn(8).\n");
-}
-
-int cli_fail(const GError *error)
-{
-	GError *named = error->domain == L2TP_VPN_ERROR ? g_error_copy(error) : l2tp_vpn_error_classify(error);
-	int code = l2tp_vpn_error_exit_code(named);
-
-	fprintf(stderr, "error %s: %s\n", l2tp_vpn_error_code_name(named->code), named->message);
-	g_error_free(named);
-	return code;
-}
-
-gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv, int *exit_code)
-{
-	g_autoptr(GError) error = NULL;
-
-	if (g_option_context_parse(ctx, argc, argv, &error))
-		return TRUE;
-	fprintf(stderr, "l2tp-vpn: %s\n", error->message);
-	*exit_code = CLI_EXIT_USAGE;
-	return FALSE;
 }
 
 /* Global options come before the command; they point the tool at test directories. */
@@ -61,6 +38,8 @@ static int parse_globals(int argc, char **argv)
 			cli_globals.run_dir = argv[i + 1];
 		else if (!strcmp(argv[i], "--profile-dir"))
 			cli_globals.profile_dir = argv[i + 1];
+		else if (!strcmp(argv[i], "--resolv-conf") && argv[i + 1][0] == '/')
+			cli_globals.resolv_conf = argv[i + 1];
 		else
 			break;
 		i += 2;

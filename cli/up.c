@@ -148,5 +148,7 @@ int cmd_up(int argc, char **argv)
 	if (!cfg)
 		return cli_fail(error);
 	cfg->run_dir = cli_globals.run_dir;
+	if (cli_globals.resolv_conf)
+		cfg->resolv_conf = cli_globals.resolv_conf;
 	return run(cfg, verbose);
 }

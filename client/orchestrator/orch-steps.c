@@ -160,10 +160,24 @@ static void resolve_start(L2tpVpnConnection *c)
 						   c->layers.cancel, on_resolved, async_ctx_new(c));
 }
 
-/* The first phase's undo is the last teardown step: the run is over, its record goes. */
+/* Records other than the owner's pid: something a teardown step could not remove. */
+static gboolean state_has_leftovers(const char *state_dir)
+{
+	g_autoptr(GHashTable) state = l2tp_vpn_state_read(state_dir, NULL);
+
+	return state && g_hash_table_size(state) > (g_hash_table_contains(state, L2TP_VPN_STATE_PID) ? 1u : 0u);
+}
+
+/*
+ * The first phase's undo is the last teardown step: the run is over, its record
+ * goes, unless it still names something (then the next up/down recovers it).
+ */
 static void resolve_undo(L2tpVpnConnection *c)
 {
-	if (c->state_dir)
+	if (c->state_dir && state_has_leftovers(c->state_dir))
+		l2tp_vpn_progress(c, "warning: not everything could be undone; kept the record in %s for "
+				  "`l2tp-vpn down`", c->state_dir);
+	else if (c->state_dir)
 		l2tp_vpn_state_dir_remove(c->state_dir);
 	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_RESOLVE);
 }

@@ -20,6 +20,12 @@ static const guint default_timeout_ms[L2TP_VPN_N_PHASES] = {
     10000, 2000, 25000, 15000, 2000, 10000, 10000, 20000, 15000, 5000,
 };
 
+/* Undoing IPsec is three vici commands that must not be cut short (charon would keep our SA); pppd gets
+ * its SIGTERM grace; the LNS normally acknowledges StopCCN within a round trip. */
+static const guint default_undo_ms[L2TP_VPN_N_PHASES] = {
+    4000, 4000, 40000, 3000, 4000, 4000, 4000, 8000, 4000, 8000,
+};
+
 const char *l2tp_vpn_phase_name(L2tpVpnPhase phase)
 {
 	return phase < L2TP_VPN_N_PHASES ? phase_names[phase] : "connected";
@@ -184,7 +190,6 @@ L2tpVpnConfig *l2tp_vpn_config_new(void)
 	cfg->routes = g_array_new(FALSE, TRUE, sizeof(L2tpNetPrefix));
 	cfg->dns_backend = L2TP_NET_DNS_AUTO;
 	cfg->run_dir = L2TP_VPN_RUN_DIR;
-	cfg->undo_timeout_ms = 4000;
 	return cfg;
 }
 
@@ -261,7 +266,7 @@ guint l2tp_vpn_config_phase_timeout(const L2tpVpnConfig *cfg, L2tpVpnPhase phase
 		return cfg->phase_timeout_ms[phase];
 	/* charon's verdict at its initiate timeout names the failure better than our timer could. */
 	if (phase == L2TP_VPN_PHASE_IPSEC && cfg->ipsec.initiate_timeout_ms)
-		return MAX(default_timeout_ms[phase], cfg->ipsec.initiate_timeout_ms + 10000);
+		return MAX(default_timeout_ms[phase], cfg->ipsec.initiate_timeout_ms + 20000);
 	return default_timeout_ms[phase];
 }
 
@@ -377,13 +382,18 @@ static void schedule_undo(L2tpVpnConnection *c)
 		c->idle = g_idle_add_full(G_PRIORITY_HIGH, on_undo_idle, c, NULL);
 }
 
+static guint undo_timeout(L2tpVpnConnection *c, L2tpVpnPhase phase)
+{
+	return c->cfg->undo_timeout_ms ? c->cfg->undo_timeout_ms : default_undo_ms[phase];
+}
+
 static gboolean on_undo_timeout(gpointer data)
 {
 	L2tpVpnConnection *c = data;
 
 	c->timer = 0;
 	l2tp_vpn_progress(c, "undoing %s took longer than %u ms: going on", l2tp_vpn_phase_name(c->phase),
-			  c->cfg->undo_timeout_ms);
+			  undo_timeout(c, c->phase));
 	l2tp_vpn_undo_done(c, c->phase);
 	return G_SOURCE_REMOVE;
 }
@@ -412,7 +422,7 @@ static void undo_next(L2tpVpnConnection *c)
 	c->phase = (L2tpVpnPhase)p;
 	c->phase_t0_us = g_get_monotonic_time();
 	c->undo_running = TRUE;
-	c->timer = g_timeout_add(c->cfg->undo_timeout_ms ? c->cfg->undo_timeout_ms : 4000, on_undo_timeout, c);
+	c->timer = g_timeout_add(undo_timeout(c, (L2tpVpnPhase)p), on_undo_timeout, c);
 	c->steps[p].undo(c);
 }
 

@@ -121,7 +121,7 @@ typedef struct {
 
 	const char *run_dir;                       /* default /run/l2tp-vpn */
 	guint phase_timeout_ms[L2TP_VPN_N_PHASES]; /* 0: default for that phase */
-	guint undo_timeout_ms;                     /* per teardown step; default 4000 */
+	guint undo_timeout_ms;                     /* every teardown step; 0: per-phase defaults (3-40 s) */
 	gboolean no_private_mounts;                /* pppd sees /etc/ppp (tests) */
 
 	GPtrArray *owned; /* strings the settings above point to; secrets wiped on free */
