@@ -1222,6 +1222,74 @@ static void test_man_page_documents_every_key(void)
 	}
 }
 
+static const char *const case_names[] = {
+    "exact-keys",
+    "every-key",
+    "bad-values",
+    "did-you-mean",
+    "duplicates",
+    "syntax",
+    "missing-and-conflicts",
+    "names",
+    "list",
+    "permissions",
+    "secret-file",
+    "secret-prompt",
+    "secret-stdin",
+    "secret-libsecret",
+    "unescape-matches-gkeyfile",
+    "masked",
+    "conversions",
+    "examples",
+    "man-page",
+};
+
+static int check_cases(int n, char **listed)
+{
+	int bad = 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(case_names); i++)
+		if (!g_strv_contains((const char *const *)listed, case_names[i])) {
+			g_printerr("case %s is not run by tests/unit/profile/meson.build\n", case_names[i]);
+			bad++;
+		}
+	if ((gsize)n != G_N_ELEMENTS(case_names)) {
+		g_printerr("meson lists %d cases, test-profile.c has %zu\n", n, G_N_ELEMENTS(case_names));
+		bad++;
+	}
+	printf("%d passed, %d failed\n", bad ? 0 : 1, bad ? 1 : 0);
+	return bad ? 1 : 0;
+}
+
+static void add_cases(void)
+{
+	static const GTestFunc funcs[] = {
+	    test_exact_keys,
+	    test_every_key,
+	    test_bad_values,
+	    test_did_you_mean,
+	    test_duplicates,
+	    test_syntax,
+	    test_missing_and_conflicts,
+	    test_names,
+	    test_list,
+	    test_permissions,
+	    test_secret_file,
+	    test_secret_prompt,
+	    test_secret_stdin,
+	    test_secret_libsecret,
+	    test_unescape_matches_gkeyfile,
+	    test_masked,
+	    test_conversions,
+	    test_examples,
+	    test_man_page_documents_every_key,
+	};
+	G_STATIC_ASSERT(G_N_ELEMENTS(funcs) == G_N_ELEMENTS(case_names));
+	for (gsize i = 0; i < G_N_ELEMENTS(funcs); i++) {
+		g_autofree char *path = g_strconcat("/profile/", case_names[i], NULL);
+		g_test_add_func(path, funcs[i]);
+	}
+}
+
 static void rm_rf(const char *path)
 {
 	GDir *d = g_dir_open(path, 0, NULL);
@@ -1239,6 +1307,9 @@ static void rm_rf(const char *path)
 
 int main(int argc, char **argv)
 {
+	/* --check-cases NAME...: the meson file runs exactly the cases registered here. */
+	if (argc > 1 && !strcmp(argv[1], "--check-cases"))
+		return check_cases(argc - 2, argv + 2);
 	g_test_init(&argc, &argv, NULL);
 	source_root = g_getenv("L2TPVPN_SOURCE_ROOT");
 	if (!source_root)
@@ -1246,25 +1317,7 @@ int main(int argc, char **argv)
 	tmpdir = g_dir_make_tmp("l2tpvpn-profile-XXXXXX", NULL);
 	g_assert_nonnull(tmpdir);
 
-	g_test_add_func("/profile/exact-keys", test_exact_keys);
-	g_test_add_func("/profile/every-key", test_every_key);
-	g_test_add_func("/profile/bad-values", test_bad_values);
-	g_test_add_func("/profile/did-you-mean", test_did_you_mean);
-	g_test_add_func("/profile/duplicates", test_duplicates);
-	g_test_add_func("/profile/syntax", test_syntax);
-	g_test_add_func("/profile/missing-and-conflicts", test_missing_and_conflicts);
-	g_test_add_func("/profile/names", test_names);
-	g_test_add_func("/profile/list", test_list);
-	g_test_add_func("/profile/permissions", test_permissions);
-	g_test_add_func("/profile/secret-file", test_secret_file);
-	g_test_add_func("/profile/secret-prompt", test_secret_prompt);
-	g_test_add_func("/profile/secret-stdin", test_secret_stdin);
-	g_test_add_func("/profile/secret-libsecret", test_secret_libsecret);
-	g_test_add_func("/profile/unescape-matches-gkeyfile", test_unescape_matches_gkeyfile);
-	g_test_add_func("/profile/masked", test_masked);
-	g_test_add_func("/profile/conversions", test_conversions);
-	g_test_add_func("/profile/examples", test_examples);
-	g_test_add_func("/profile/man-page", test_man_page_documents_every_key);
+	add_cases();
 
 	int rc = g_test_run();
 	rm_rf(tmpdir);
