@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev
-	libglib2.0-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev ppp-dev libgnutls28-dev
+	libglib2.0-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev ppp-dev libgnutls28-dev libsecret-1-dev
 	# the stacks we drive and test against
 	ppp xl2tpd strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	# test tools
