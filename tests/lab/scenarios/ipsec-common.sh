@@ -29,6 +29,26 @@ ipsec_assert_up_transport() {
 	log "negotiated: $IPSEC_ALGS"
 }
 
+# ipsec_assert_probe_encrypted CLIENT_ADDR GW_SEEN_ADDR — the probe datagram from
+# the L2TP socket went out through our outbound SA (cl) and arrived through the
+# gateway's inbound SA: per-SA packet counters, no packet capture needed.
+sa_packets() { # sa_packets SIDE SRC (state captured first: an early-exiting reader trips pipefail)
+	local state
+	state=$(on "$1" ip -s xfrm state)
+	awk -v src="$2" '
+		$1 == "src" { mine = ($2 == src) }
+		mine && /[0-9]+\(packets\)/ { match($0, /[0-9]+\(packets\)/); print substr($0, RSTART, RLENGTH - 9); exit }' <<<"$state"
+}
+
+ipsec_assert_probe_encrypted() {
+	local out in
+	out=$(sa_packets cl "$1")
+	in=$(sa_packets gw "$2")
+	((${out:-0} >= 1)) || fail "the probe did not leave through our outbound SA (packets: ${out:-none})"
+	((${in:-0} >= 1)) || fail "the gateway's inbound SA saw no packet (packets: ${in:-none})"
+	log "probe from the L2TP socket: $out packet(s) out through our SA, $in in at the gateway"
+}
+
 ipsec_tool_down() {
 	kill -TERM "$IPSEC_PID"
 	wait "$IPSEC_PID"
