@@ -510,7 +510,8 @@ static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 	c->info.ppp_local = ev->local;
 	c->info.ppp_peer = ev->peer;
 	c->info.dns[0] = ev->dns[0];
-	c->info.dns[1] = ev->dns[1];
+	/* pppd repeats a lone ms-dns as the second server */
+	c->info.dns[1] = ev->dns[1].s_addr == ev->dns[0].s_addr ? (struct in_addr){0} : ev->dns[1];
 	inet_ntop(AF_INET, &ev->local, local, sizeof(local));
 	inet_ntop(AF_INET, &ev->peer, peer, sizeof(peer));
 	summary = g_strdup_printf("%s local %s peer %s", ev->ifname, local, peer);
@@ -636,6 +637,14 @@ static char *describe_plan(L2tpVpnConnection *c, GArray *plan)
 			       routes, dns);
 }
 
+static gboolean dns_listed(const struct in_addr *list, guint n, struct in_addr a)
+{
+	for (guint i = 0; i < n; i++)
+		if (list[i].s_addr == a.s_addr)
+			return TRUE;
+	return FALSE;
+}
+
 static void routes_start(L2tpVpnConnection *c)
 {
 	L2tpNetPlanInput in = {
@@ -658,7 +667,7 @@ static void routes_start(L2tpVpnConnection *c)
 	for (guint i = 0; i < c->cfg->n_dns_servers && n < L2TP_NET_MAX_DNS; i++)
 		dns[n++] = c->cfg->dns_servers[i];
 	for (guint i = 0; !c->cfg->ignore_vpn_dns && i < 2 && n < L2TP_NET_MAX_DNS; i++)
-		if (c->info.dns[i].s_addr != INADDR_ANY)
+		if (c->info.dns[i].s_addr != INADDR_ANY && !dns_listed(dns, n, c->info.dns[i]))
 			dns[n++] = c->info.dns[i];
 	in.dns = dns;
 	in.n_dns = n;

@@ -110,3 +110,42 @@ bench_bare_link() {
 	bench_row "bare-link+static-esp" - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
 	bench_static_esp_down
 }
+
+# bench_ours RUNS — our client (l2tp-vpn up), same protocol as bench_classic:
+# a fresh LNS per connect, one warm-up, then RUNS timed connects. Times come
+# from our own progress events (milliseconds since start, per phase): ipsec_ms
+# is the ipsec phase, l2tp_ppp_ms everything from l2tp-tunnel to routes.
+bench_ours() {
+	local runs=$1 i ipsec=() l2tp=() total=() r t phase
+	declare -A phase_ms=()
+	# shellcheck disable=SC1091
+	source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
+	ours_snapshot
+	ours_profile bench
+	for ((i = 0; i <= runs; i++)); do
+		gw_l2tp_restart
+		ours_connect
+		if ((i > 0)); then
+			ipsec+=("$(awk '$2 == "ms" && $3 == "ipsec" { gsub(/[(+]/, "", $(NF-1)); print $(NF-1) }' "$OURS_LOG")")
+			total+=("$(sed -n 's/^connected .* in \([0-9]*\) ms$/\1/p' "$OURS_LOG")")
+			l2tp+=("$(awk '$2 == "ms" && $3 ~ /^(l2tp-tunnel|kernel-tunnel|l2tp-session|kernel-session|ppp|ip-up|routes)$/ { gsub(/[(+]/, "", $(NF-1)); s += $(NF-1) } END { print s }' "$OURS_LOG")")
+			for phase in resolve socket ipsec l2tp-tunnel kernel-tunnel l2tp-session kernel-session ppp ip-up routes; do
+				phase_ms[$phase]+=" $(awk -v p="$phase" '$2 == "ms" && $3 == p { gsub(/[(+]/, "", $(NF-1)); print $(NF-1) }' "$OURS_LOG")"
+			done
+		fi
+		log "ours run $i: connected in $(sed -n 's/^connected .* in \([0-9]*\) ms$/\1/p' "$OURS_LOG") ms"
+		((i < runs)) && ours_down
+	done
+	r=$(rtt cl "$LAB_GW_PPP_IP")
+	t=$(tcp cl "$LAB_GW_PPP_IP")
+	bench_row "ours" "$runs" "$(echo "${total[*]}" | median)" "$(echo "${ipsec[*]}" | median)" \
+		"$(echo "${l2tp[*]}" | median)" "${r:--}" "${t:--}"
+	{
+		printf '  ours, median ms per phase:'
+		for phase in resolve socket ipsec l2tp-tunnel kernel-tunnel l2tp-session kernel-session ppp ip-up routes; do
+			printf ' %s=%s' "$phase" "$(echo "${phase_ms[$phase]}" | median)"
+		done
+		printf '\n'
+	} | tee -a "$BENCH_TABLE"
+	ours_down
+}

@@ -10,6 +10,7 @@ for stack in ${LAB_BENCH_STACKS:-classic-kernel classic-userspace}; do
 	case $stack in
 	classic-kernel) bench_classic kernel "${LAB_BENCH_RUNS:-3}" ;;
 	classic-userspace) bench_classic userspace "${LAB_BENCH_RUNS:-3}" ;;
+	ours) bench_ours "${LAB_BENCH_RUNS:-3}" ;;
 	*) setup_error "unknown stack '$stack'" ;;
 	esac
 done

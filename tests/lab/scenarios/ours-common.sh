@@ -92,3 +92,48 @@ ours_assert_clean() {
 	[[ -z $(on cl ip -o link show type ppp 2>/dev/null) ]] || fail "$what: a PPP interface is left: $(on cl ip -o link show type ppp)"
 	log "$what: nothing left (xfrm, routes, resolv.conf, processes, /run/l2tp-vpn, charon)"
 }
+
+# ours_capture_stop — tcpdump ends on SIGTERM (flushing its file); capture_stop's SIGINT did not
+# end it in these scenarios (a background job of the scenario shell).
+ours_capture_stop() {
+	kill -TERM "$LAB_TCPDUMP" 2>/dev/null || true
+	wait_until 10 "tcpdump exits" bash -c "! kill -0 $LAB_TCPDUMP" || kill -KILL "$LAB_TCPDUMP" 2>/dev/null || true
+	wait "$LAB_TCPDUMP" 2>/dev/null || true
+}
+
+# ours_assert_wire — ESP on the wire, and our client never sent a plain L2TP datagram. The
+# gateway may answer our first (encrypted) SCCRQ in the clear while its charon is still
+# installing the quick-mode SAs (IKEv1 responders install them only after QM3 arrives; under
+# TCG that takes a few hundred ms): our kernel drops that reply (inbound policy) and the LNS
+# resends it encrypted. Such a reply is reported, and tolerated only before the gateway's
+# first ESP packet; after it, any plain L2TP fails the scenario.
+ours_assert_wire() {
+	local esp client_plain gw_first_esp late
+	esp=$(pcap_count 'esp')
+	client_plain=$(pcap_count "udp port 1701 and src host 172.31.0.2")
+	((esp > 0)) || fail "no ESP on the wire"
+	((client_plain == 0)) || fail "our client sent $client_plain plain L2TP (udp/1701) packets"
+	gw_first_esp=$(tcpdump -tt -n -r "$LAB_PCAP" "esp and src host $LAB_GW_IP" 2>/dev/null | awk 'NR == 1 { print $1 }')
+	late=$(tcpdump -tt -n -r "$LAB_PCAP" "udp port 1701 and src host $LAB_GW_IP" 2>/dev/null |
+		awk -v t="${gw_first_esp:-0}" '$1 >= t' | wc -l)
+	((late == 0)) || fail "the gateway sent $late plain L2TP packets after its SAs were up"
+	log "wire: $esp ESP packets; 0 plain udp/1701 from our client;" \
+		"$(pcap_count "udp port 1701 and src host $LAB_GW_IP") plain from the gateway before its SA was installed"
+}
+
+# ours_expect_failure WHAT CLASS EXIT — up with the current profile must end by
+# itself with "error CLASS: ..." and exit status EXIT within 30 s, then leave nothing.
+ours_expect_failure() {
+	local what=$1 class=$2 want=$3 rc=0 ms line
+	ours_up_start
+	wait_until 45 "l2tp-vpn up ($what) exits" bash -c "! kill -0 $OURS_PID" ||
+		fail "$what: our client still runs after 45 s: $(tail -n 3 "$OURS_LOG")"
+	wait "$OURS_PID" || rc=$?
+	ms=$(($(now_ms) - OURS_T0))
+	line=$(grep -E '^error ' "$OURS_LOG" || true)
+	[[ $line == "error $class: "* ]] || fail "$what: expected error $class, got: ${line:-$(tail -n 3 "$OURS_LOG")}"
+	((rc == want)) || fail "$what: exit status $rc, expected $want"
+	((ms <= 30000)) || fail "$what: the error took $ms ms (more than 30 s)"
+	log "$what: exit $rc after $ms ms: ${line:0:200}"
+	ours_assert_clean "$what"
+}

@@ -1,4 +1,4 @@
-# summary: our client (l2tp-vpn up/down) through the lab gateway, PSK + MS-CHAPv2: ping across, ESP only on the wire, status, then zero leftovers
+# summary: our client (l2tp-vpn up/down) through the lab gateway, PSK + MS-CHAPv2: ping across, ESP on the wire and never plain L2TP from us, status, then zero leftovers
 source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
 topo_basic
 gw_start
@@ -12,8 +12,8 @@ grep -q ' dns 10.20.0.53' "$OURS_LOG" || fail "the gateway's DNS server is not i
 grep -q "^nameserver $LAB_PPP_DNS" "$OURS_RESOLV" || fail "resolv.conf does not name the tunnel's DNS: $(cat "$OURS_RESOLV")"
 assert_ping cl "$LAB_GW_PPP_IP"
 assert_ping cl "$LAB_LAN_HOST"
-capture_stop gw
-assert_wire_encrypted plain
+ours_capture_stop
+ours_assert_wire
 assert_transport_sas cl
 assert_ppp_auth mschapv2
 on cl "${OURS_CLI[@]}" status lab --json >"$LAB_LOGS/ours-status.json" 2>&1 || fail "status failed: $(cat "$LAB_LOGS/ours-status.json")"

@@ -1,0 +1,20 @@
+# summary: SIGKILL of our client while connected leaves state behind; the next up removes it first and connects again; down leaves nothing
+source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
+topo_basic
+gw_start
+charon_start cl
+ours_snapshot
+ours_profile lab
+ours_connect
+kill -KILL "$OURS_PID"
+wait "$OURS_PID" 2>/dev/null || true
+[[ -n $(on cl ip xfrm state) ]] || fail "nothing to recover: the SAs vanished with the process"
+log "killed l2tp-vpn up (SIGKILL) while connected: its SAs, routes, DNS and pppd are left over"
+ours_connect
+grep -q '^recovered: ' "$OURS_LOG" || fail "the second up did not report recovering the first one's leftovers"
+assert_ping cl "$LAB_GW_PPP_IP"
+n=$(on cl swanctl --list-conns | grep -c '^l2tp-vpn-' || true)
+((n == 1)) || fail "charon holds $n conns of ours after recovery (expected 1): $(on cl swanctl --list-conns)"
+ours_down
+ours_assert_clean "after crash, recovery and down"
+pass "SIGKILL while connected: the next up recovered and connected, down left nothing"
