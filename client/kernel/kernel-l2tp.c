@@ -181,6 +181,7 @@ static void set_nl_error(GError **error, int nlerr, const char *what)
 		break;
 	case NLE_OBJ_NOTFOUND:
 	case NLE_NOADDR:
+	case NLE_NODEV: /* the l2tp family answers ENODEV for an unknown tunnel or session */
 		code = L2TP_KERNEL_ERROR_NOT_FOUND;
 		break;
 	case NLE_PERM:

@@ -82,7 +82,7 @@ static gboolean udp_pair(int s[2])
 static void test_loopback_data_path(void)
 {
 	g_autoptr(L2tpKernel) k = NULL;
-	g_autoptr(GError) error = NULL, dup = NULL, gone = NULL;
+	g_autoptr(GError) error = NULL, dup = NULL, gone = NULL, del_error = NULL;
 	/* PPP protocol 0x0021 (IPv4) and a payload; the kernel adds FF 03 and the L2TP header. */
 	const guint8 frame[] = {0x00, 0x21, 'l', '2', 't', 'p', '-', 'v', 'p', 'n'};
 	guint8 buf[256];
@@ -121,7 +121,11 @@ static void test_loopback_data_path(void)
 	close(p1);
 	CHECK(!l2tp_kernel_session_stats(k, 101, 11, &st, &gone) &&
 	      g_error_matches(gone, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND));
-	CHECK(l2tp_kernel_session_delete(k, 202, 22, NULL));
+	if (gone && !g_error_matches(gone, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND))
+		fprintf(stderr, "  stats after close: %s\n", gone->message);
+	CHECK(l2tp_kernel_session_delete(k, 202, 22, &del_error));
+	if (del_error)
+		fprintf(stderr, "  session delete: %s\n", del_error->message);
 	CHECK(l2tp_kernel_session_delete(k, 202, 22, NULL)); /* idempotent */
 	close(p2);
 	CHECK(l2tp_kernel_tunnel_delete(k, 101, NULL) && l2tp_kernel_tunnel_delete(k, 202, NULL));
