@@ -12,8 +12,11 @@ ipsec_wait_output() { # ipsec_wait_output SECONDS REGEX
 # ipsec_tool_up ARGS... — starts the tool (held up until SIGTERM), waits for RESULT.
 ipsec_tool_up() {
 	printf '%s' "$(client_psk)" >/tmp/ipsec-psk
-	on cl "$IPSEC_TOOL" up --gateway "$LAB_GW_IP" --bind-l2tp --psk-file /tmp/ipsec-psk --profile lab \
-		--watch-interval 500 --hold-until-signal "$@" >"$IPSEC_OUT" 2>&1 &
+	# Not through `on` (a shell function: in the background it is a subshell that a
+	# SIGTERM would kill instead of the tool): nsenter execs the tool itself.
+	nsenter -t "$(cat "$LAB_STATE/cl/holder.pid")" --mount --net -- "$IPSEC_TOOL" up --gateway "$LAB_GW_IP" \
+		--bind-l2tp --psk-file /tmp/ipsec-psk --profile lab --watch-interval 500 --hold-until-signal "$@" \
+		>"$IPSEC_OUT" 2>&1 &
 	IPSEC_PID=$!
 	ipsec_wait_output 60 '^RESULT ' || fail "l2tp-vpn-ipsec gave no result (see l2tp-vpn-ipsec.log)"
 	grep -q '^RESULT up ' "$IPSEC_OUT" || fail "IPsec did not come up: $(grep '^RESULT' "$IPSEC_OUT")"
@@ -50,9 +53,11 @@ ipsec_assert_probe_encrypted() {
 }
 
 ipsec_tool_down() {
+	local rc=0
 	kill -TERM "$IPSEC_PID"
-	wait "$IPSEC_PID"
-	grep -q '^DOWN ok' "$IPSEC_OUT" || fail "teardown reported: $(grep '^DOWN' "$IPSEC_OUT")"
+	wait "$IPSEC_PID" || rc=$?
+	grep -q '^DOWN ok' "$IPSEC_OUT" || fail "teardown reported: $(grep '^DOWN' "$IPSEC_OUT") (exit $rc)"
+	((rc == 0)) || fail "l2tp-vpn-ipsec exited with $rc after a clean teardown"
 }
 
 # After terminate: no conn, SA, shared secret or key of ours in charon, no SAs in the kernel.
