@@ -29,11 +29,11 @@ static int report(GPtrArray *lines, const char *name)
 static int clean_up_after_crash(const char *name, const GError *not_running)
 {
 	g_autoptr(GError) error = NULL;
-	gboolean cleaned;
+	L2tpVpnRecovery rec;
 
-	if (!l2tp_vpn_recover(cli_globals.run_dir, name, NULL, &cleaned, &error))
+	if (!l2tp_vpn_recover_full(cli_globals.run_dir, name, NULL, &rec, &error))
 		return cli_fail(error);
-	if (!cleaned)
+	if (!rec.cleaned)
 		return cli_fail(not_running);
 	printf("%s: was not running; removed what a crashed run left behind\n", name);
 	return 0;

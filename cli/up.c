@@ -70,14 +70,20 @@ static gboolean on_signal(gpointer data)
 }
 
 /* Leftovers of a run that was killed go before anything else. */
-static gboolean recover(const L2tpVpnConfig *cfg, GError **error)
+static gboolean recover(L2tpVpnConfig *cfg, GError **error)
 {
-	gboolean cleaned;
+	L2tpVpnRecovery rec;
 
-	if (!l2tp_vpn_recover(cfg->run_dir, cfg->name, cfg->ipsec.vici_uri, &cleaned, error))
+	if (!l2tp_vpn_recover_full(cfg->run_dir, cfg->name, cfg->ipsec.vici_uri, &rec, error))
 		return FALSE;
-	if (cleaned)
+	if (rec.cleaned)
 		say("recovered: removed what a previous run of this connection left behind");
+	/* The LNS may still hold the dead tunnel on our address:1701; do not walk into it. */
+	if (rec.l2tp_tunnel_left_open && cfg->port_policy == L2TP_PORT_POLICY_1701_OR_EPHEMERAL) {
+		cfg->port_policy = L2TP_PORT_POLICY_EPHEMERAL;
+		say("recovered: the gateway may still hold the dead L2TP tunnel on port 1701: using an "
+		    "ephemeral source port this time");
+	}
 	return TRUE;
 }
 

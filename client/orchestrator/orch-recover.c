@@ -183,8 +183,8 @@ static gboolean remove_ipsec(GHashTable *state)
 
 /* ---- public ---------------------------------------------------------------------- */
 
-gboolean l2tp_vpn_recover(const char *run_dir, const char *name, const char *vici_uri, gboolean *cleaned,
-			  GError **error)
+gboolean l2tp_vpn_recover_full(const char *run_dir, const char *name, const char *vici_uri,
+			       L2tpVpnRecovery *out, GError **error)
 {
 	g_autofree char *dir = NULL;
 	g_autoptr(GHashTable) state = NULL;
@@ -193,7 +193,7 @@ gboolean l2tp_vpn_recover(const char *run_dir, const char *name, const char *vic
 	pid_t pid;
 	gboolean any = FALSE;
 
-	*cleaned = FALSE;
+	*out = (L2tpVpnRecovery){FALSE, FALSE};
 	if (!l2tp_vpn_name_valid(name)) {
 		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_INVALID_CONFIG, "bad connection name");
 		return FALSE;
@@ -216,6 +216,7 @@ gboolean l2tp_vpn_recover(const char *run_dir, const char *name, const char *vic
 	}
 	if (parse_pid(g_hash_table_lookup(state, L2TP_VPN_STATE_PPPD_PID), &pid))
 		any |= stop_pppd(pid);
+	out->l2tp_tunnel_left_open = g_hash_table_contains(state, L2TP_VPN_STATE_KERNEL_TUNNEL);
 	any |= remove_kernel(state);
 	net.run_dir = dir;
 	{
@@ -233,11 +234,21 @@ gboolean l2tp_vpn_recover(const char *run_dir, const char *name, const char *vic
 		g_hash_table_insert(state, g_strdup(L2TP_VPN_STATE_IPSEC_VICI), g_strdup(vici_uri));
 	any |= remove_ipsec(state);
 	l2tp_vpn_state_dir_remove(dir);
-	*cleaned = any;
+	out->cleaned = any || out->l2tp_tunnel_left_open;
 	if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_FAILED,
 			    "%s holds files we did not recognise; remove them by hand", dir);
 		return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean l2tp_vpn_recover(const char *run_dir, const char *name, const char *vici_uri, gboolean *cleaned,
+			  GError **error)
+{
+	L2tpVpnRecovery rec;
+	gboolean ok = l2tp_vpn_recover_full(run_dir, name, vici_uri, &rec, error);
+
+	*cleaned = rec.cleaned;
+	return ok;
 }

@@ -223,8 +223,21 @@ void l2tp_vpn_connection_free(L2tpVpnConnection *conn);
  * <run_dir>/<name>/ (pppd, kernel session and tunnel, routes and DNS, charon
  * conn/SA/secret), then the directory itself. Fails with ALREADY_RUNNING if
  * the recorded process is alive. Blocks (runs its own main context).
- * *@cleaned tells whether anything was left over.
  */
+typedef struct {
+	gboolean cleaned; /* anything was left over */
+	/*
+	 * The dead run had an L2TP tunnel that never saw a StopCCN: the LNS may
+	 * still hold it (xl2tpd keeps a socket connected to our address and
+	 * port, and a new SCCRQ from that port lands there unanswered until its
+	 * HELLO times out). A next connect should avoid that port.
+	 */
+	gboolean l2tp_tunnel_left_open;
+} L2tpVpnRecovery;
+
+gboolean l2tp_vpn_recover_full(const char *run_dir, const char *name, const char *vici_uri,
+			       L2tpVpnRecovery *out, GError **error);
+/* The same; *@cleaned: anything was left over. */
 gboolean l2tp_vpn_recover(const char *run_dir, const char *name, const char *vici_uri, gboolean *cleaned,
 			  GError **error);
 /* <run_dir>/<name> */

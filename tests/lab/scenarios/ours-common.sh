@@ -33,6 +33,8 @@ CONF
 ours_snapshot() {
 	printf '# the user own\nnameserver 172.31.0.254\nsearch home.example\n' >"$OURS_RESOLV"
 	OURS_ROUTES_BEFORE=$(on cl ip -4 route show table all)
+	# charon's own per-socket bypass policies are there before us and stay after us.
+	OURS_POLICY_BEFORE=$(on cl ip xfrm policy)
 	OURS_RESOLV_BEFORE=$(cat "$OURS_RESOLV")
 }
 
@@ -76,7 +78,8 @@ ours_down() {
 ours_assert_clean() {
 	local what=$1 left
 	[[ -z $(on cl ip xfrm state) ]] || fail "$what: xfrm states left: $(on cl ip xfrm state)"
-	[[ -z $(on cl ip xfrm policy) ]] || fail "$what: xfrm policies left: $(on cl ip xfrm policy)"
+	[[ $(on cl ip xfrm policy) == "$OURS_POLICY_BEFORE" ]] ||
+		fail "$what: xfrm policies differ from before: $(diff <(echo "$OURS_POLICY_BEFORE") <(on cl ip xfrm policy))"
 	[[ $(on cl ip -4 route show table all) == "$OURS_ROUTES_BEFORE" ]] ||
 		fail "$what: routes differ from before: $(diff <(echo "$OURS_ROUTES_BEFORE") <(on cl ip -4 route show table all))"
 	[[ $(cat "$OURS_RESOLV") == "$OURS_RESOLV_BEFORE" ]] || fail "$what: resolv.conf not restored: $(cat "$OURS_RESOLV")"

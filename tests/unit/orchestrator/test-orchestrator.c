@@ -380,17 +380,20 @@ static void test_recover_dead_run(void)
 	g_autofree char *root = g_dir_make_tmp("orch-recover-XXXXXX", NULL);
 	g_autofree char *dir = l2tp_vpn_state_dir(root, "work");
 	g_autoptr(GError) error = NULL;
-	gboolean cleaned = TRUE;
+	L2tpVpnRecovery rec = {TRUE, TRUE};
 
-	CHECK(l2tp_vpn_recover(root, "work", NULL, &cleaned, &error));
-	CHECK(!cleaned);
+	CHECK(l2tp_vpn_recover_full(root, "work", NULL, &rec, &error));
+	CHECK(!rec.cleaned && !rec.l2tp_tunnel_left_open);
 	CHECK(l2tp_vpn_state_dir_create(dir, NULL));
 	/* pid 1 is never an l2tp-vpn: not "already running". */
 	CHECK(l2tp_vpn_state_set(dir, "pid", "1", NULL));
-	CHECK(l2tp_vpn_recover(root, "work", NULL, &cleaned, &error));
+	/* A tunnel the kernel no longer has (no L2TP on this host, or gone with its socket). */
+	CHECK(l2tp_vpn_state_set(dir, "kernel-tunnel", "4242", NULL));
+	CHECK(l2tp_vpn_recover_full(root, "work", NULL, &rec, &error));
 	CHECK(error == NULL);
+	CHECK(rec.cleaned && rec.l2tp_tunnel_left_open);
 	CHECK(!g_file_test(dir, G_FILE_TEST_EXISTS));
-	CHECK(!l2tp_vpn_recover(root, "../x", NULL, &cleaned, NULL));
+	CHECK(!l2tp_vpn_recover_full(root, "../x", NULL, &rec, NULL));
 	g_rmdir(root);
 }
 
@@ -401,11 +404,11 @@ static void test_recover_keeps_unknown_files(void)
 	g_autofree char *dir = l2tp_vpn_state_dir(root, "work");
 	g_autofree char *other = g_build_filename(dir, "someone-elses", NULL);
 	g_autoptr(GError) error = NULL;
-	gboolean cleaned;
+	L2tpVpnRecovery rec;
 
 	CHECK(l2tp_vpn_state_dir_create(dir, NULL));
 	CHECK(g_file_set_contents(other, "x", 1, NULL));
-	CHECK(!l2tp_vpn_recover(root, "work", NULL, &cleaned, &error));
+	CHECK(!l2tp_vpn_recover_full(root, "work", NULL, &rec, &error));
 	CHECK(g_file_test(other, G_FILE_TEST_EXISTS));
 	g_unlink(other);
 	g_rmdir(dir);
