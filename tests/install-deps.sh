@@ -10,7 +10,7 @@ packages=(
 	# the stacks we drive and test against
 	ppp xl2tpd strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	# test tools
-	iproute2 iputils-ping iperf3 tcpdump nftables gnutls-bin python3 procps psmisc util-linux
+	iproute2 iputils-ping iperf3 tcpdump nftables gnutls-bin dbus python3 procps psmisc util-linux
 	# the VM lab
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio gzip
 )

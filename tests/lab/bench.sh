@@ -6,7 +6,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 stacks=${*:-classic-kernel classic-userspace}
 results=${LAB_RESULTS:-$(mktemp -d /var/tmp/l2tp-vpn-bench.XXXXXX)}
-"$here/lab" run --timeout "${LAB_BENCH_TIMEOUT:-900}" --results "$results" ${LAB_BUILD:+--build "$LAB_BUILD"} \
+"$here/lab" run --timeout "${LAB_BENCH_TIMEOUT:-900}" --scenario-timeout "${LAB_BENCH_TIMEOUT:-900}" --results "$results" ${LAB_BUILD:+--build "$LAB_BUILD"} \
 	-e "LAB_BENCH_STACKS=$stacks" -e "LAB_BENCH_RUNS=${LAB_BENCH_RUNS:-3}" \
 	-e "LAB_BENCH_SECONDS=${LAB_BENCH_SECONDS:-5}" bench >"$results/bench-run.log" 2>&1
 rc=$?

@@ -35,7 +35,7 @@ boot_log=$results/boot.log
 	echo "<2>lab-boot: modules loaded" >/dev/kmsg
 } >"$boot_log" 2>&1
 
-per_scenario=$(($(cat "$results/timeout") - 10))
+per_scenario=$(cat "$results/scenario-timeout")
 mapfile -t scenarios <"$results/job"
 for scenario in "${scenarios[@]}"; do
 	echo "<2>lab-boot: scenario $scenario" >/dev/kmsg

@@ -41,13 +41,14 @@ assert_ping() {
 # capture_start SIDE DEV — record the link for assert_wire_encrypted.
 capture_start() {
 	LAB_PCAP=$LAB_LOGS/link-$1-$2.pcap
-	on "$1" tcpdump -U -n -i "$2" -w "$LAB_PCAP" >"$LAB_LOGS/tcpdump.log" 2>&1 &
+	(on_bg "$1" tcpdump -U -n -i "$2" -w "$LAB_PCAP") >"$LAB_LOGS/tcpdump.log" 2>&1 &
 	LAB_TCPDUMP=$!
 	wait_until 30 tcpdump grep -q listening "$LAB_LOGS/tcpdump.log" || setup_error "tcpdump did not start"
 }
 
 capture_stop() {
 	kill -INT "$LAB_TCPDUMP" 2>/dev/null || true
+	wait_until 10 "tcpdump exits" bash -c "! kill -0 $LAB_TCPDUMP" || kill -9 "$LAB_TCPDUMP" 2>/dev/null
 	wait "$LAB_TCPDUMP" 2>/dev/null || true
 }
 

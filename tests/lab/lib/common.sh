@@ -84,6 +84,15 @@ side_stop() {
 	}
 }
 
+# on_bg SIDE CMD... & — like `on`, for background jobs: the subshell execs, so
+# $! is the command's own pid (a backgrounded function would leave $! pointing
+# at a bash subshell that never passes signals on).
+on_bg() {
+	local side=$1
+	shift
+	exec nsenter -t "$(cat "$LAB_STATE/$side/holder.pid")" --mount --net -- "$@"
+}
+
 side_etc() { echo "$LAB_STATE/$1/etc"; }
 
 # Saved on every exit, so a failure always comes with the state that explains it.

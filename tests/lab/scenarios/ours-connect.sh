@@ -4,6 +4,8 @@ topo_basic
 gw_start
 charon_start cl
 ours_snapshot
+on cl "${OURS_CLI[@]}" doctor >"$LAB_LOGS/ours-doctor.log" 2>&1 || fail "doctor found problems: $(grep -A1 '^problem' "$LAB_LOGS/ours-doctor.log")"
+log "doctor: $(tail -n 1 "$LAB_LOGS/ours-doctor.log")"
 ours_profile lab
 capture_start gw eth0
 ours_connect

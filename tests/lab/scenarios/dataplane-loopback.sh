@@ -1,8 +1,7 @@
 # summary: our data plane (kernel L2TP over genetlink, pppd + l2tp-vpn-pppd.so, routes/DNS) against a mirrored kernel-L2TP LNS, MS-CHAPv2/CHAP/PAP and a wrong password; no control plane
 #
 # A lab scenario for client/kernel, client/ppp and client/net, kept with their
-# tests. To run it, link it into the lab's scenario folder:
-#   ln -s ../../interop/kernel/lab/dataplane-loopback.sh tests/lab/scenarios/
+# tests:
 #   tests/lab/lab run --build BUILD --timeout 400 dataplane-loopback
 # Both ends use l2tp-vpn-dataplane-test: the gateway side with --serve (its
 # kernel gets the mirrored tunnel/session ids, pppd authenticates as LNS), the
