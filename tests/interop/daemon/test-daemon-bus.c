@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * l2tp-vpnd on a private system-like bus: a dbus-daemon whose policy is the
+ * system bus's default plus our data/dbus/org.l2tpvpn.conf, l2tp-vpnd in an
+ * empty network namespace (so every gateway is unreachable, deterministically)
+ * with a temporary profile and run directory, and GDBus clients:
+ *
+ *   profiles   SaveProfile (validated, 0600), ListProfiles, GetProfile (secrets
+ *              masked), DeleteProfile, and their named errors
+ *   connect    SecretsRequired names the missing secret; with it, the gateway
+ *              is unreachable: org.l2tpvpn.Error.Unreachable as the D-Bus error,
+ *              as LastError, through the client library too; nothing is left
+ *              in the run directory
+ *   nobody     an unprivileged caller (uid 65534) is refused every action with
+ *              NotAuthorized (no polkit here: the root-only fallback)
+ *   sigterm    SIGTERM: the daemon releases its name and exits 0
+ *
+ * Waits are event-driven with timeouts. A supervisor process owns the
+ * temporary directory and removes it whatever happens to the test; the
+ * children die with the test (PR_SET_PDEATHSIG).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "l2tpvpn-daemon-client.h"
+#include "l2tpvpn-dbus-error.h"
+
+#define WAIT_MS     20000
+#define NOBODY_UID  65534
+#define MANAGER     "/org/l2tpvpn/Manager1"
+#define MANAGER_IF  "org.l2tpvpn.Manager1"
+#define WORK_PROFILE                                                                                           \
+	"[connection]\ngateway=10.255.255.1\n[ipsec]\nenabled=no\n[ppp]\nuser=alice\npassword-source=ask\n"
+#define INLINE_PROFILE                                                                                         \
+	"[connection]\ngateway=192.0.2.7\n[ipsec]\npsk=PskNeverShown1\n[ppp]\nuser=bob\npassword=PwNeverShown2\n"
+
+static struct {
+	char *dir;
+	char *address;
+	GPid bus_pid, daemon_pid;
+	GDBusConnection *bus;
+	gboolean daemon_exited;
+	int daemon_status;
+} env;
+
+/* ---- children ------------------------------------------------------------------------------ */
+
+static void die_with_test(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* An empty network namespace: only a down loopback, so no gateway has a route. */
+static void daemon_child_setup(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (unshare(CLONE_NEWNET) < 0)
+		_exit(77);
+}
+
+static void write_bus_config(const char *path, const char *socket)
+{
+	g_autofree char *policy = g_build_filename(g_getenv("L2TPVPN_DBUS_DIR"), "org.l2tpvpn.conf", NULL);
+	g_autofree char *text = g_strdup_printf(
+	    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+	    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+	    "<busconfig>\n"
+	    "  <type>system</type>\n"
+	    "  <listen>unix:path=%s</listen>\n"
+	    "  <auth>EXTERNAL</auth>\n"
+	    /* The system bus's default policy (dbus's system.conf): deny owning and method calls. */
+	    "  <policy context=\"default\">\n"
+	    "    <allow user=\"*\"/>\n"
+	    "    <deny own=\"*\"/>\n"
+	    "    <deny send_type=\"method_call\"/>\n"
+	    "    <allow send_type=\"signal\"/>\n"
+	    "    <allow send_requested_reply=\"true\" send_type=\"method_return\"/>\n"
+	    "    <allow send_requested_reply=\"true\" send_type=\"error\"/>\n"
+	    "    <allow receive_type=\"method_call\"/>\n"
+	    "    <allow receive_type=\"method_return\"/>\n"
+	    "    <allow receive_type=\"error\"/>\n"
+	    "    <allow receive_type=\"signal\"/>\n"
+	    "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"/>\n"
+	    "    <allow send_destination=\"org.freedesktop.DBus\"\n"
+	    "           send_interface=\"org.freedesktop.DBus.Introspectable\"/>\n"
+	    "  </policy>\n"
+	    "  <include>%s</include>\n"
+	    "</busconfig>\n",
+	    socket, policy);
+
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+/* One line from @fd within WAIT_MS (dbus-daemon --print-address). */
+static char *read_line(int fd)
+{
+	GString *line = g_string_new(NULL);
+	gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+	char c;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int left = (int)((deadline - g_get_monotonic_time()) / 1000);
+
+		g_assert_cmpint(left, >, 0);
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		if (read(fd, &c, 1) != 1 || c == '\n')
+			break;
+		g_string_append_c(line, c);
+	}
+	return g_string_free(line, FALSE);
+}
+
+static void start_bus(void)
+{
+	g_autofree char *config = g_build_filename(env.dir, "bus.conf", NULL);
+	g_autofree char *socket = g_build_filename(env.dir, "bus", NULL);
+	const char *argv[] = {"dbus-daemon", "--nofork", "--print-address", "--config-file", config, NULL};
+	g_autoptr(GError) error = NULL;
+	int out;
+
+	write_bus_config(config, socket);
+	g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+					       die_with_test, NULL, &env.bus_pid, NULL, &out, NULL, &error));
+	g_assert_no_error(error);
+	env.address = read_line(out);
+	close(out);
+	g_assert_true(g_str_has_prefix(env.address, "unix:"));
+}
+
+static GDBusConnection *connect_bus(void)
+{
+	g_autoptr(GError) error = NULL;
+	GDBusConnection *bus = g_dbus_connection_new_for_address_sync(
+	    env.address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL, NULL, &error);
+
+	g_assert_no_error(error);
+	return bus;
+}
+
+/* ---- waiting --------------------------------------------------------------------------------- */
+
+static gboolean on_timeout(gpointer data)
+{
+	*(gboolean *)data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until *@flag, failing after WAIT_MS. */
+static void wait_for(gboolean *flag, const char *what)
+{
+	gboolean timed_out = FALSE;
+	guint timer = g_timeout_add(WAIT_MS, on_timeout, &timed_out);
+
+	while (!*flag && !timed_out)
+		g_main_context_iteration(NULL, TRUE);
+	if (!timed_out)
+		g_source_remove(timer);
+	if (timed_out)
+		g_error("timed out waiting for %s", what);
+}
+
+static void on_name_gone(GDBusConnection *bus, const char *name, gpointer data)
+{
+	*(gboolean *)data = TRUE;
+}
+
+static void on_daemon_exit(GPid pid, int status, gpointer data)
+{
+	env.daemon_exited = TRUE;
+	env.daemon_status = status;
+}
+
+/* Appeared on the bus, or exited trying. */
+static void on_appeared_or_exited(GDBusConnection *bus, const char *name, const char *owner, gpointer data)
+{
+	*(gboolean *)data = TRUE;
+}
+
+static void start_daemon(void)
+{
+	g_autofree char *profiles = g_build_filename(env.dir, "profiles", NULL);
+	g_autofree char *run = g_build_filename(env.dir, "run", NULL);
+	g_autofree char *log = g_build_filename(env.dir, "daemon.log", NULL);
+	g_autofree char *a_bus = g_strdup_printf("--bus-address=%s", env.address);
+	g_autofree char *a_profiles = g_strdup_printf("--profile-dir=%s", profiles);
+	g_autofree char *a_run = g_strdup_printf("--run-dir=%s", run);
+	g_autofree char *a_plugin = g_strdup_printf("--plugin=%s/no-plugin.so", env.dir);
+	const char *argv[] = {g_getenv("L2TPVPND"), a_bus, a_profiles, a_run, a_plugin, NULL};
+	g_autoptr(GError) error = NULL;
+	gboolean appeared = FALSE;
+	int log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	guint watch;
+
+	g_assert_cmpint(log_fd, >=, 0);
+	g_assert_cmpint(g_mkdir(profiles, 0700), ==, 0);
+	/* Its log goes to a file, shown when something fails. */
+	g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, daemon_child_setup,
+					     NULL, &env.daemon_pid, -1, log_fd, log_fd, &error));
+	g_assert_no_error(error);
+	close(log_fd);
+	g_child_watch_add(env.daemon_pid, on_daemon_exit, NULL);
+	watch = g_bus_watch_name_on_connection(env.bus, "org.l2tpvpn", G_BUS_NAME_WATCHER_FLAGS_NONE,
+					       on_appeared_or_exited, NULL, &appeared, NULL);
+	while (!appeared && !env.daemon_exited)
+		wait_for(&appeared, "l2tp-vpnd on the bus");
+	g_bus_unwatch_name(watch);
+}
+
+/* ---- calls --------------------------------------------------------------------------------------- */
+
+typedef struct {
+	GVariant *reply;
+	GError *error;
+	gboolean done;
+} Reply;
+
+static void on_reply(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Reply *r = data;
+
+	r->reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &r->error);
+	r->done = TRUE;
+}
+
+/* A manager call; NULL with *@error_name (the D-Bus error name) on failure. */
+static GVariant *call(GDBusConnection *bus, const char *method, GVariant *params, char **error_name,
+		      char **message)
+{
+	Reply r = {0};
+
+	g_dbus_connection_call(bus, "org.l2tpvpn", MANAGER, MANAGER_IF, method, params, NULL,
+			       G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, on_reply, &r);
+	wait_for(&r.done, method);
+	if (!r.reply) {
+		if (error_name)
+			*error_name = g_dbus_error_get_remote_error(r.error);
+		if (message)
+			*message = g_strdup(r.error->message);
+		g_error_free(r.error);
+	}
+	return r.reply;
+}
+
+static void expect_ok(const char *method, GVariant *params)
+{
+	g_autofree char *name = NULL, *message = NULL;
+	g_autoptr(GVariant) reply = call(env.bus, method, params, &name, &message);
+
+	if (!reply)
+		g_error("%s: %s", method, message);
+}
+
+static char *expect_error(GDBusConnection *bus, const char *method, GVariant *params, const char *error_name)
+{
+	g_autofree char *name = NULL;
+	char *message = NULL;
+	g_autoptr(GVariant) reply = call(bus, method, params, &name, &message);
+
+	g_assert_null(reply);
+	g_assert_cmpstr(name, ==, error_name);
+	return message;
+}
+
+static GVariant *property(const char *path, const char *prop)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+	    env.bus, "org.l2tpvpn", path, "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", "org.l2tpvpn.Connection1", prop), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+	    WAIT_MS, NULL, &error);
+	GVariant *value;
+
+	g_assert_no_error(error);
+	g_variant_get(reply, "(v)", &value);
+	return value;
+}
+
+/* ---- tests ----------------------------------------------------------------------------------------- */
+
+static gboolean need_daemon(void)
+{
+	if (!env.daemon_exited)
+		return TRUE;
+	/* 77: the child could not get its own network namespace (a container without CAP_SYS_ADMIN). */
+	if (WIFEXITED(env.daemon_status) && WEXITSTATUS(env.daemon_status) == 77)
+		g_test_skip("no network namespace for l2tp-vpnd (needs CAP_SYS_ADMIN)");
+	else
+		g_test_fail_printf("l2tp-vpnd is not running (wait status %d)", env.daemon_status);
+	return FALSE;
+}
+
+static void test_profiles(void)
+{
+	g_autofree char *path = g_build_filename(env.dir, "profiles", "inline.conf", NULL);
+	g_autoptr(GVariant) list = NULL, shown = NULL;
+	g_autofree char *bad = NULL;
+	g_autofree char *joined = NULL;
+	g_autofree const char **names = NULL;
+	const char *text;
+	struct stat st;
+
+	if (!need_daemon())
+		return;
+	expect_ok("SaveProfile", g_variant_new("(ss)", "work", WORK_PROFILE));
+	expect_ok("SaveProfile", g_variant_new("(ss)", "inline", INLINE_PROFILE));
+	g_assert_cmpint(stat(path, &st), ==, 0);
+	g_assert_cmpuint(st.st_mode & 07777, ==, 0600);
+	g_assert_cmpuint(st.st_uid, ==, 0);
+
+	list = call(env.bus, "ListProfiles", NULL, NULL, NULL);
+	g_assert_nonnull(list);
+	g_variant_get(list, "(^a&s)", &names);
+	joined = g_strjoinv(",", (char **)names);
+	g_assert_cmpstr(joined, ==, "inline,work");
+
+	shown = call(env.bus, "GetProfile", g_variant_new("(s)", "inline"), NULL, NULL);
+	g_assert_nonnull(shown);
+	g_variant_get(shown, "(&s)", &text);
+	g_assert_nonnull(strstr(text, "gateway=192.0.2.7"));
+	g_assert_nonnull(strstr(text, "********"));
+	g_assert_null(strstr(text, "PskNeverShown1"));
+	g_assert_null(strstr(text, "PwNeverShown2"));
+
+	/* Validated before anything is written: the error names the line. */
+	bad = expect_error(env.bus, "SaveProfile", g_variant_new("(ss)", "bad", "[connection]\ngatway=x\n"),
+			   "org.l2tpvpn.Error.InvalidConfig");
+	g_assert_nonnull(strstr(bad, ":2:"));
+	g_free(expect_error(env.bus, "SaveProfile", g_variant_new("(ss)", "../escape", WORK_PROFILE),
+			    "org.l2tpvpn.Error.InvalidArgs"));
+	g_free(expect_error(env.bus, "GetProfile", g_variant_new("(s)", "absent"), "org.l2tpvpn.Error.NoSuchProfile"));
+
+	expect_ok("DeleteProfile", g_variant_new("(s)", "inline"));
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_free(expect_error(env.bus, "DeleteProfile", g_variant_new("(s)", "inline"),
+			    "org.l2tpvpn.Error.NoSuchProfile"));
+}
+
+static void on_progress(const char *phase, guint64 elapsed_ms, const char *kind, const char *text, gpointer data)
+{
+	GString *seen = data;
+
+	g_string_append_printf(seen, "%s:%s;", kind, phase);
+}
+
+static L2tpVpnSecret *give_password(const L2tpVpnSecretRequest *request, gpointer data, GError **error)
+{
+	guint *asked = data;
+
+	g_assert_cmpint(request->kind, ==, L2TPVPN_SECRET_PPP_PASSWORD);
+	(*asked)++;
+	return l2tpvpn_secret_new("pw-from-prompt", 14);
+}
+
+static void assert_nothing_left(void)
+{
+	g_autofree char *state = g_build_filename(env.dir, "run", "work", NULL);
+
+	g_assert_false(g_file_test(state, G_FILE_TEST_EXISTS));
+}
+
+static void test_connect_unreachable(void)
+{
+	g_autofree char *path = l2tpvpn_daemon_connection_path("work");
+	g_autofree char *missing = NULL, *unreachable = NULL;
+	g_autoptr(GVariant) last = NULL, state = NULL;
+	g_autoptr(L2tpVpnDaemonClient) client = NULL;
+	g_autoptr(GString) seen = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+	guint asked = 0;
+	L2tpVpnDaemonConnectOptions options = {
+	    .progress = on_progress, .progress_data = seen, .ask = give_password, .ask_data = &asked};
+
+	if (!need_daemon())
+		return;
+	missing = expect_error(env.bus, "Connect", g_variant_new("(sa{ss})", "work", NULL),
+			       "org.l2tpvpn.Error.SecretsRequired");
+	g_assert_nonnull(strstr(missing, "missing secrets: ppp-password"));
+
+	unreachable = expect_error(env.bus, "Connect", g_variant_new_parsed("('work', {'ppp-password': 'pw'})"),
+				   "org.l2tpvpn.Error.Unreachable");
+	last = property(path, "LastError");
+	g_assert_cmpstr(g_variant_get_string(last, NULL), ==, "org.l2tpvpn.Error.Unreachable");
+	state = property(path, "State");
+	g_assert_cmpstr(g_variant_get_string(state, NULL), ==, "disconnected");
+	assert_nothing_left();
+	g_free(expect_error(env.bus, "Disconnect", g_variant_new("(s)", "work"), "org.l2tpvpn.Error.NotRunning"));
+
+	/* The client library: asks once for what is missing, streams progress, returns the class. */
+	client = l2tpvpn_daemon_client_new(env.address, &error);
+	g_assert_no_error(error);
+	g_assert_false(l2tpvpn_daemon_client_connect(client, "work", &options, &error));
+	g_assert_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_UNREACHABLE);
+	g_assert_cmpuint(asked, ==, 1);
+	g_assert_nonnull(strstr(seen->str, "started:resolve;"));
+	g_assert_nonnull(strstr(seen->str, "disconnected:;"));
+	assert_nothing_left();
+}
+
+/* The child side of test_nobody: every action must be refused. */
+static int run_as_nobody(const char *address)
+{
+	static const char *const actions[] = {"ListProfiles", "GetProfile", "SaveProfile", "DeleteProfile",
+					      "Connect",      "Disconnect", "ListConnections"};
+	GVariant *params[G_N_ELEMENTS(actions)] = {
+	    NULL,
+	    g_variant_new("(s)", "work"),
+	    g_variant_new("(ss)", "evil", WORK_PROFILE),
+	    g_variant_new("(s)", "work"),
+	    g_variant_new_parsed("('work', {'ppp-password': 'pw'})"),
+	    g_variant_new("(s)", "work"),
+	    NULL,
+	};
+	int refused = 0;
+
+	env.address = (char *)address;
+	env.bus = connect_bus();
+	if (getuid() != NOBODY_UID)
+		return 3;
+	for (guint i = 0; i < G_N_ELEMENTS(actions); i++) {
+		g_autofree char *name = NULL;
+		g_autoptr(GVariant) reply = call(env.bus, actions[i], params[i], &name, NULL);
+
+		if (!reply && g_strcmp0(name, "org.l2tpvpn.Error.NotAuthorized") == 0)
+			refused++;
+		else
+			g_printerr("%s as nobody: %s\n", actions[i], reply ? "allowed" : name);
+	}
+	g_object_unref(env.bus);
+	return refused == G_N_ELEMENTS(actions) ? 0 : 1;
+}
+
+static void drop_to_nobody(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (setgroups(0, NULL) < 0 || setresgid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0 ||
+	    setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0)
+		_exit(4);
+}
+
+static void test_nobody(void)
+{
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *evil = g_build_filename(env.dir, "profiles", "evil.conf", NULL);
+	const char *argv[] = {self, "--as-nobody", env.address, NULL};
+	g_autoptr(GError) error = NULL;
+	int status = -1;
+
+	if (!need_daemon())
+		return;
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, drop_to_nobody, NULL, NULL,
+				   NULL, &status, &error));
+	g_assert_no_error(error);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	/* Nothing it tried happened. */
+	g_assert_false(g_file_test(evil, G_FILE_TEST_EXISTS));
+}
+
+static void test_sigterm(void)
+{
+	gboolean gone = FALSE;
+	guint watch;
+
+	if (!need_daemon())
+		return;
+	watch = g_bus_watch_name_on_connection(env.bus, "org.l2tpvpn", G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+					       on_name_gone, &gone, NULL);
+	g_assert_cmpint(kill(env.daemon_pid, SIGTERM), ==, 0);
+	wait_for(&env.daemon_exited, "l2tp-vpnd to exit on SIGTERM");
+	wait_for(&gone, "org.l2tpvpn to leave the bus");
+	g_bus_unwatch_name(watch);
+	g_assert_true(WIFEXITED(env.daemon_status));
+	g_assert_cmpint(WEXITSTATUS(env.daemon_status), ==, 0);
+}
+
+/* ---- the supervisor: temporary files go whatever happens to the test --------------------------------- */
+
+static void remove_tree(const char *path)
+{
+	const char *argv[] = {"rm", "-rf", "--one-file-system", path, NULL};
+
+	g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void print_daemon_log(void)
+{
+	g_autofree char *log = g_build_filename(env.dir, "daemon.log", NULL);
+	g_autofree char *text = NULL;
+
+	if (g_file_get_contents(log, &text, NULL, NULL))
+		g_printerr("--- l2tp-vpnd log ---\n%s", text);
+}
+
+static int run_tests(int argc, char **argv)
+{
+	int result;
+
+	start_bus();
+	env.bus = connect_bus();
+	start_daemon();
+	g_test_add_func("/daemon-bus/profiles", test_profiles);
+	g_test_add_func("/daemon-bus/connect-unreachable", test_connect_unreachable);
+	g_test_add_func("/daemon-bus/nobody-refused", test_nobody);
+	g_test_add_func("/daemon-bus/sigterm", test_sigterm);
+	result = g_test_run();
+	g_object_unref(env.bus);
+	kill(env.bus_pid, SIGTERM);
+	waitpid(env.bus_pid, NULL, 0);
+	return result;
+}
+
+int main(int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	pid_t pid;
+	int status = 1;
+
+	if (argc == 3 && strcmp(argv[1], "--as-nobody") == 0)
+		return run_as_nobody(argv[2]);
+	g_test_init(&argc, &argv, NULL);
+	if (getuid() != 0) {
+		g_test_skip("needs root (l2tp-vpnd, a system-like bus, a caller switched to nobody)");
+		return g_test_run();
+	}
+	env.dir = g_dir_make_tmp("l2tpvpnd-bus-XXXXXX", &error);
+	g_assert_no_error(error);
+	/* nobody must reach the bus socket inside. */
+	g_assert_cmpint(chmod(env.dir, 0755), ==, 0);
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0)
+		_exit(run_tests(argc, argv));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		print_daemon_log();
+	remove_tree(env.dir);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
