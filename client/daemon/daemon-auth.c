@@ -4,9 +4,9 @@
 
 #include "l2tpvpn-dbus-error.h"
 
-#define POLKIT_NAME      "org.freedesktop.PolicyKit1"
-#define POLKIT_PATH      "/org/freedesktop/PolicyKit1/Authority"
-#define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
+#define POLKIT_NAME                   "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH                   "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_INTERFACE              "org.freedesktop.PolicyKit1.Authority"
 #define POLKIT_ALLOW_USER_INTERACTION 1u
 /* An admin password prompt can take a while; polkit itself gives up after a few minutes. */
 #define POLKIT_TIMEOUT_MS (5 * 60 * 1000)
@@ -60,8 +60,9 @@ static void check_root(AuthRequest *req)
 			  POLKIT_NAME);
 		logged = TRUE;
 	}
-	g_dbus_connection_call(req->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-			       "GetConnectionUnixUser", g_variant_new("(s)", req->sender), G_VARIANT_TYPE("(u)"),
+	g_dbus_connection_call(req->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus", "GetConnectionUnixUser",
+			       g_variant_new("(s)", req->sender), G_VARIANT_TYPE("(u)"),
 			       G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_unix_user, req);
 }
 

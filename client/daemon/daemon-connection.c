@@ -111,10 +111,9 @@ static void notify(VpndConnection *c, ...)
 	while ((prop = va_arg(ap, const char *)))
 		g_variant_builder_add(&changed, "{sv}", prop, get_property(c, prop));
 	va_end(ap);
-	g_dbus_connection_emit_signal(vpnd_manager_bus(c->m), NULL, c->path, "org.freedesktop.DBus.Properties",
-				      "PropertiesChanged",
-				      g_variant_new("(sa{sv}as)", L2TPVPN_CONNECTION_INTERFACE, &changed, NULL),
-				      NULL);
+	g_dbus_connection_emit_signal(
+	    vpnd_manager_bus(c->m), NULL, c->path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+	    g_variant_new("(sa{sv}as)", L2TPVPN_CONNECTION_INTERFACE, &changed, NULL), NULL);
 }
 
 static void set_state(VpndConnection *c, const char *state)
@@ -177,11 +176,9 @@ static void reply_all(GPtrArray *waiters, const char *path, const GError *error)
 
 static void progress(VpndConnection *c, const L2tpVpnEvent *ev, const char *kind, const char *phase)
 {
-	g_dbus_connection_emit_signal(vpnd_manager_bus(c->m), NULL, c->path, L2TPVPN_CONNECTION_INTERFACE,
-				      "Progress",
-				      g_variant_new("(stss)", phase, (guint64)ev->elapsed_ms, kind,
-						    ev->text ? ev->text : ""),
-				      NULL);
+	g_dbus_connection_emit_signal(
+	    vpnd_manager_bus(c->m), NULL, c->path, L2TPVPN_CONNECTION_INTERFACE, "Progress",
+	    g_variant_new("(stss)", phase, (guint64)ev->elapsed_ms, kind, ev->text ? ev->text : ""), NULL);
 }
 
 static void take_info(VpndConnection *c, const L2tpVpnInfo *info)
@@ -191,7 +188,8 @@ static void take_info(VpndConnection *c, const L2tpVpnInfo *info)
 	inet_ntop(AF_INET, &info->ppp_peer, c->peer, sizeof(c->peer));
 	g_strlcpy(c->gateway, info->gateway_addr, sizeof(c->gateway));
 	c->connect_ms = info->connect_ms;
-	notify(c, "Interface", "LocalAddress", "PeerAddress", "GatewayAddress", "ConnectTime", "Uptime", NULL);
+	notify(c, "Interface", "LocalAddress", "PeerAddress", "GatewayAddress", "ConnectTime", "Uptime",
+	       NULL);
 }
 
 static void clear_info(VpndConnection *c)
@@ -291,8 +289,9 @@ static gboolean prepare_run_dir(VpndConnection *c, L2tpVpnConfig *cfg, GError **
 	if ((rec.l2tp_tunnel_left_open || vpnd_manager_take_tunnel_left_open(c->m, cfg->name)) &&
 	    cfg->port_policy == L2TP_PORT_POLICY_1701_OR_EPHEMERAL) {
 		cfg->port_policy = L2TP_PORT_POLICY_EPHEMERAL;
-		g_message("%s: the gateway may still hold a dead L2TP tunnel on port 1701: using an ephemeral port",
-			  cfg->name);
+		g_message(
+		    "%s: the gateway may still hold a dead L2TP tunnel on port 1701: using an ephemeral port",
+		    cfg->name);
 	}
 	return l2tp_vpn_state_dir_create(state_dir, error);
 }
@@ -387,7 +386,8 @@ void vpnd_connection_connect(VpndConnection *c, GVariant *secrets, GDBusMethodIn
 	}
 	if (c->orch) {
 		g_dbus_method_invocation_return_error(inv, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_ALREADY_RUNNING,
-						      "%s is disconnecting; connect again once it is down", c->name);
+						      "%s is disconnecting; connect again once it is down",
+						      c->name);
 		return;
 	}
 	if (!vpnd_parse_secrets(secrets, given, &error)) {
@@ -424,7 +424,8 @@ void vpnd_connection_disconnect(VpndConnection *c, GDBusMethodInvocation *inv)
 	}
 	if (!c->orch) {
 		if (inv)
-			g_dbus_method_invocation_return_error(inv, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_NOT_RUNNING,
+			g_dbus_method_invocation_return_error(inv, L2TPVPN_DBUS_ERROR,
+							      L2TP_VPN_ERROR_NOT_RUNNING,
 							      "%s is not connected", c->name);
 		return;
 	}
@@ -484,8 +485,8 @@ VpndConnection *vpnd_connection_new(VpndManager *m, const char *name, GError **e
 	c->connect_waiters = g_ptr_array_new();
 	c->disconnect_waiters = g_ptr_array_new();
 	l2tpvpn_reconnect_init(&c->policy, &vpnd_manager_settings(m)->reconnect);
-	c->registration = g_dbus_connection_register_object(vpnd_manager_bus(m), c->path,
-							    vpnd_manager_connection_info(m), &vtable, c, NULL, error);
+	c->registration = g_dbus_connection_register_object(
+	    vpnd_manager_bus(m), c->path, vpnd_manager_connection_info(m), &vtable, c, NULL, error);
 	if (!c->registration) {
 		vpnd_connection_free(c);
 		return NULL;

@@ -130,10 +130,11 @@ static GVariant *save_profile(VpndManager *m, GVariant *params, GError **error)
 	/* Validate exactly what will be stored: errors name the line. */
 	if (!path || !(profile = l2tpvpn_profile_load_data(text, len, name, name, &local)) ||
 	    g_mkdir_with_parents(profile_dir(m), 0700) < 0 ||
-	    !g_file_set_contents_full(path, text, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local)) {
+	    !g_file_set_contents_full(path, text, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+				      &local)) {
 		if (!local)
-			g_set_error(&local, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", profile_dir(m),
-				    g_strerror(errno));
+			g_set_error(&local, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s",
+				    profile_dir(m), g_strerror(errno));
 		*error = to_wire(local);
 		return NULL;
 	}
@@ -201,8 +202,8 @@ static VpndConnection *connection_for(VpndManager *m, GVariant *params, gboolean
 	c = g_hash_table_lookup(m->connections, name);
 	if (c || !create) {
 		if (!c)
-			g_set_error(error, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "%s is not connected",
-				    name);
+			g_set_error(error, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_NOT_RUNNING,
+				    "%s is not connected", name);
 		return c;
 	}
 	/* Only a profile that exists gets an object. */
@@ -318,7 +319,7 @@ static void manager_method_call(GDBusConnection *bus, const char *sender, const 
 }
 
 static GVariant *manager_get_property(GDBusConnection *bus, const char *sender, const char *path,
-				     const char *interface, const char *prop, GError **error, gpointer data)
+				      const char *interface, const char *prop, GError **error, gpointer data)
 {
 	if (strcmp(prop, "Version") == 0)
 		return g_variant_new_string(PACKAGE_VERSION);
@@ -339,10 +340,11 @@ VpndManager *vpnd_manager_new(GDBusConnection *bus, const VpndSettings *settings
 
 	m->bus = g_object_ref(bus);
 	m->settings = *settings;
-	m->connections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					       (GDestroyNotify)vpnd_connection_free);
+	m->connections =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)vpnd_connection_free);
 	m->manager_node = vpnd_interface_info("org.l2tpvpn.Manager1.xml", error);
-	m->connection_node = m->manager_node ? vpnd_interface_info("org.l2tpvpn.Connection1.xml", error) : NULL;
+	m->connection_node =
+	    m->manager_node ? vpnd_interface_info("org.l2tpvpn.Connection1.xml", error) : NULL;
 	if (m->connection_node)
 		m->registration = g_dbus_connection_register_object(bus, L2TPVPN_MANAGER_PATH,
 								    m->manager_node->interfaces[0],

@@ -20,7 +20,8 @@ static int kind_by_name(const char *name)
 
 static gboolean secret_text_ok(const char *value, gsize len)
 {
-	return len > 0 && len <= VPND_MAX_SECRET_BYTES && !memchr(value, '\n', len) && !memchr(value, '\r', len);
+	return len > 0 && len <= VPND_MAX_SECRET_BYTES && !memchr(value, '\n', len) &&
+	       !memchr(value, '\r', len);
 }
 
 gboolean vpnd_parse_secrets(GVariant *dict, L2tpVpnSecret *out[L2TPVPN_SECRET_N_KINDS], GError **error)

@@ -16,10 +16,10 @@
 
 G_BEGIN_DECLS
 
-#define L2TPVPN_BUS_NAME            "org.l2tpvpn"
-#define L2TPVPN_MANAGER_PATH        "/org/l2tpvpn/Manager1"
-#define L2TPVPN_MANAGER_INTERFACE   "org.l2tpvpn.Manager1"
-#define L2TPVPN_CONNECTION_PREFIX   "/org/l2tpvpn/Connection1"
+#define L2TPVPN_BUS_NAME             "org.l2tpvpn"
+#define L2TPVPN_MANAGER_PATH         "/org/l2tpvpn/Manager1"
+#define L2TPVPN_MANAGER_INTERFACE    "org.l2tpvpn.Manager1"
+#define L2TPVPN_CONNECTION_PREFIX    "/org/l2tpvpn/Connection1"
 #define L2TPVPN_CONNECTION_INTERFACE "org.l2tpvpn.Connection1"
 
 /* Bounds on what a caller may send: everything else is InvalidArgs. */

@@ -87,10 +87,11 @@ static const char *default_plugin_path(void)
 static GDBusConnection *open_bus(const char *address, gboolean session, GError **error)
 {
 	if (address)
-		return g_dbus_connection_new_for_address_sync(address,
-							      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-								  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-							      NULL, NULL, error);
+		return g_dbus_connection_new_for_address_sync(
+		    address,
+		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		    NULL, NULL, error);
 	return g_bus_get_sync(session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, NULL, error);
 }
 
@@ -103,21 +104,24 @@ typedef struct {
 static gboolean parse_options(int *argc, char ***argv, Options *o, VpndSettings *s, GError **error)
 {
 	GOptionEntry entries[] = {
-	    {"bus-address", 0, 0, G_OPTION_ARG_STRING, &o->bus_address, "Use this message bus (tests)", "ADDRESS"},
+	    {"bus-address", 0, 0, G_OPTION_ARG_STRING, &o->bus_address, "Use this message bus (tests)",
+	     "ADDRESS"},
 	    {"session", 0, 0, G_OPTION_ARG_NONE, &o->session, "Use the session bus (development)", NULL},
-	    {"profile-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->profile_dir, "Profiles (default /etc/l2tp-vpn)", "DIR"},
+	    {"profile-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->profile_dir, "Profiles (default /etc/l2tp-vpn)",
+	     "DIR"},
 	    {"run-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->run_dir, "Run state (default /run/l2tp-vpn)", "DIR"},
 	    {"plugin", 0, 0, G_OPTION_ARG_FILENAME, &o->plugin, "Our pppd plugin", "PATH"},
-	    {"resolv-conf", 0, 0, G_OPTION_ARG_FILENAME, &o->resolv_conf, "File the \"file\" DNS mode rewrites",
-	     "PATH"},
+	    {"resolv-conf", 0, 0, G_OPTION_ARG_FILENAME, &o->resolv_conf,
+	     "File the \"file\" DNS mode rewrites", "PATH"},
 	    {"no-reconnect", 0, 0, G_OPTION_ARG_NONE, &o->no_reconnect, "Never reconnect on its own", NULL},
-	    {"reconnect-initial-ms", 0, 0, G_OPTION_ARG_INT, &o->initial_ms, "First reconnect delay (1000)", "MS"},
+	    {"reconnect-initial-ms", 0, 0, G_OPTION_ARG_INT, &o->initial_ms, "First reconnect delay (1000)",
+	     "MS"},
 	    {"reconnect-max-ms", 0, 0, G_OPTION_ARG_INT, &o->max_ms, "Longest reconnect delay (60000)", "MS"},
 	    {"reconnect-multiplier", 0, 0, G_OPTION_ARG_INT, &o->multiplier, "Backoff factor (2)", "N"},
 	    {"reconnect-max-attempts", 0, 0, G_OPTION_ARG_INT, &o->max_attempts, "Give up after N (0: never)",
 	     "N"},
-	    {"reconnect-stable-ms", 0, 0, G_OPTION_ARG_INT, &o->stable_ms, "Up this long resets the backoff (60000)",
-	     "MS"},
+	    {"reconnect-stable-ms", 0, 0, G_OPTION_ARG_INT, &o->stable_ms,
+	     "Up this long resets the backoff (60000)", "MS"},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL},
 	    {NULL},
 	};
@@ -144,7 +148,8 @@ static gboolean parse_options(int *argc, char ***argv, Options *o, VpndSettings 
 	s->plugin_path = o->plugin ? o->plugin : default_plugin_path();
 	s->resolv_conf = o->resolv_conf;
 	if (s->run_dir[0] != '/') {
-		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--run-dir must be absolute");
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--run-dir must be absolute");
 		return FALSE;
 	}
 	return l2tpvpn_reconnect_config_validate(&s->reconnect, error);

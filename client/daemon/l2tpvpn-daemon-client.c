@@ -37,14 +37,16 @@ L2tpVpnDaemonClient *l2tpvpn_daemon_client_new(const char *bus_address, GError *
 	/* Registers the org.l2tpvpn.Error names before any reply can carry one. */
 	(void)L2TPVPN_DBUS_ERROR;
 	if (bus_address)
-		bus = g_dbus_connection_new_for_address_sync(bus_address,
-							     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-								 G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-							     NULL, NULL, &local);
+		bus =
+		    g_dbus_connection_new_for_address_sync(bus_address,
+							   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+							       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+							   NULL, NULL, &local);
 	else
 		bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &local);
 	if (!bus) {
-		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "no message bus: %s", local->message);
+		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "no message bus: %s",
+			    local->message);
 		g_error_free(local);
 		return NULL;
 	}
@@ -85,7 +87,8 @@ static GVariant *call_manager(L2tpVpnDaemonClient *client, const char *method, G
 
 GStrv l2tpvpn_daemon_client_list_profiles(L2tpVpnDaemonClient *client, GError **error)
 {
-	g_autoptr(GVariant) reply = call_manager(client, "ListProfiles", NULL, "(as)", CALL_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply =
+	    call_manager(client, "ListProfiles", NULL, "(as)", CALL_TIMEOUT_MS, error);
 	GStrv names = NULL;
 
 	if (reply)
@@ -107,8 +110,8 @@ char *l2tpvpn_daemon_client_get_profile(L2tpVpnDaemonClient *client, const char 
 gboolean l2tpvpn_daemon_client_save_profile(L2tpVpnDaemonClient *client, const char *name, const char *text,
 					    GError **error)
 {
-	g_autoptr(GVariant) reply =
-	    call_manager(client, "SaveProfile", g_variant_new("(ss)", name, text), "()", CALL_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply = call_manager(client, "SaveProfile", g_variant_new("(ss)", name, text),
+						 "()", CALL_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -125,8 +128,8 @@ gboolean l2tpvpn_daemon_client_delete_profile(L2tpVpnDaemonClient *client, const
 
 gboolean l2tpvpn_daemon_client_disconnect(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
-	g_autoptr(GVariant) reply =
-	    call_manager(client, "Disconnect", g_variant_new("(s)", name), "()", DISCONNECT_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply = call_manager(client, "Disconnect", g_variant_new("(s)", name), "()",
+						 DISCONNECT_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -134,17 +137,18 @@ gboolean l2tpvpn_daemon_client_disconnect(L2tpVpnDaemonClient *client, const cha
 static GVariant *get_all(L2tpVpnDaemonClient *client, const char *path, GError **error)
 {
 	GError *remote = NULL;
-	GVariant *reply = g_dbus_connection_call_sync(client->bus, BUS_NAME, path, "org.freedesktop.DBus.Properties",
-						      "GetAll", g_variant_new("(s)", CONNECTION_INTERFACE),
-						      G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-						      CALL_TIMEOUT_MS, NULL, &remote);
+	GVariant *reply = g_dbus_connection_call_sync(
+	    client->bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
+	    g_variant_new("(s)", CONNECTION_INTERFACE), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+	    CALL_TIMEOUT_MS, NULL, &remote);
 	GVariant *props;
 
 	if (!reply) {
 		/* No object: the daemon never connected this profile. */
 		if (g_error_matches(remote, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
 		    g_error_matches(remote, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)) {
-			g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "no connection at %s", path);
+			g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "no connection at %s",
+				    path);
 			g_error_free(remote);
 		} else {
 			set_local_error(error, remote);
@@ -161,8 +165,8 @@ GVariant *l2tpvpn_daemon_client_status(L2tpVpnDaemonClient *client, const char *
 	g_autofree char *path = NULL;
 
 	if (!l2tp_vpn_name_valid(name)) {
-		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_INVALID_CONFIG, "\"%s\" is not a connection name",
-			    name);
+		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_INVALID_CONFIG,
+			    "\"%s\" is not a connection name", name);
 		return NULL;
 	}
 	path = l2tpvpn_daemon_connection_path(name);
@@ -234,12 +238,14 @@ static gboolean connect_once(L2tpVpnDaemonClient *client, const char *name, GVar
 
 	g_main_context_push_thread_default(ctx);
 	/* Subscribed before the call: the first phase's signal cannot be missed. */
-	sub = g_dbus_connection_signal_subscribe(client->bus, BUS_NAME, CONNECTION_INTERFACE, "Progress", path,
-						 NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_progress, &call, NULL);
+	sub =
+	    g_dbus_connection_signal_subscribe(client->bus, BUS_NAME, CONNECTION_INTERFACE, "Progress", path,
+					       NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_progress, &call, NULL);
 	g_dbus_connection_call(client->bus, BUS_NAME, MANAGER_PATH, MANAGER_INTERFACE, "Connect",
 			       g_variant_new("(s@a{ss})", name, secrets), G_VARIANT_TYPE("(o)"),
-			       G_DBUS_CALL_FLAGS_NONE, options->timeout_ms ? (int)options->timeout_ms : CONNECT_TIMEOUT_MS,
-			       NULL, on_connect_reply, &call);
+			       G_DBUS_CALL_FLAGS_NONE,
+			       options->timeout_ms ? (int)options->timeout_ms : CONNECT_TIMEOUT_MS, NULL,
+			       on_connect_reply, &call);
 	while (!call.done)
 		g_main_context_iteration(ctx, TRUE);
 	g_dbus_connection_signal_unsubscribe(client->bus, sub);
@@ -255,8 +261,8 @@ static gboolean connect_once(L2tpVpnDaemonClient *client, const char *name, GVar
 	return FALSE;
 }
 
-static L2tpVpnSecret *find_secret(const char *name, L2tpVpnSecretKind kind, const L2tpVpnDaemonConnectOptions *o,
-				  GError **error)
+static L2tpVpnSecret *find_secret(const char *name, L2tpVpnSecretKind kind,
+				  const L2tpVpnDaemonConnectOptions *o, GError **error)
 {
 	L2tpVpnSecretRequest request = {
 	    .profile = name,
@@ -271,9 +277,10 @@ static L2tpVpnSecret *find_secret(const char *name, L2tpVpnSecretKind kind, cons
 			return stored;
 	}
 	if (!o->ask) {
-		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_INVALID_CONFIG,
-			    "%s: the %s is needed and nobody can be asked (store it with `l2tp-vpn secret set`)",
-			    name, request.description);
+		g_set_error(
+		    error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_INVALID_CONFIG,
+		    "%s: the %s is needed and nobody can be asked (store it with `l2tp-vpn secret set`)",
+		    name, request.description);
 		return NULL;
 	}
 	return o->ask(&request, o->ask_data, error);

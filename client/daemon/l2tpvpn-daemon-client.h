@@ -38,13 +38,14 @@ char *l2tpvpn_daemon_connection_path(const char *name);
  * ("started", "done", "progress", "connected", "disconnecting",
  * "disconnected"), @text as the orchestrator said it.
  */
-typedef void (*L2tpVpnDaemonProgressFunc)(const char *phase, guint64 elapsed_ms, const char *kind, const char *text,
-					  gpointer user_data);
+typedef void (*L2tpVpnDaemonProgressFunc)(const char *phase, guint64 elapsed_ms, const char *kind,
+					  const char *text, gpointer user_data);
 
 typedef struct {
 	L2tpVpnDaemonProgressFunc progress; /* NULL: no progress */
 	gpointer progress_data;
-	/* Secrets the daemon lacks: from the caller's keyring first (use_keyring), then @ask (NULL: an error). */
+	/* Secrets the daemon lacks: from the caller's keyring first (use_keyring), then @ask (NULL: an
+	 * error). */
 	gboolean use_keyring;
 	L2tpVpnSecretAskFunc ask;
 	gpointer ask_data;

@@ -37,7 +37,8 @@ GQuark l2tpvpn_dbus_error_quark(void)
 {
 	static gsize quark;
 
-	g_dbus_error_register_error_domain("l2tpvpn-dbus-error-quark", &quark, entries, G_N_ELEMENTS(entries));
+	g_dbus_error_register_error_domain("l2tpvpn-dbus-error-quark", &quark, entries,
+					   G_N_ELEMENTS(entries));
 	return (GQuark)quark;
 }
 

@@ -22,7 +22,7 @@ GQuark l2tpvpn_dbus_error_quark(void);
 typedef enum {
 	/* 0 .. L2TP_VPN_ERROR_N_CODES-1: the orchestrator's classes (L2tpVpnError). */
 	L2TPVPN_DBUS_ERROR_NOT_AUTHORIZED = L2TP_VPN_ERROR_N_CODES, /* polkit (or root-only) refused */
-	L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED, /* "missing secrets: KIND[ KIND...]" */
+	L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED,                        /* "missing secrets: KIND[ KIND...]" */
 	L2TPVPN_DBUS_ERROR_NO_SUCH_PROFILE,
 	L2TPVPN_DBUS_ERROR_INVALID_ARGS,
 	L2TPVPN_DBUS_ERROR_N_CODES,

@@ -93,7 +93,8 @@ L2tpVpnReconnectDecision l2tpvpn_reconnect_down(L2tpVpnReconnect *r, int error_c
 	r->up = FALSE;
 	if (error_code >= 0)
 		r->last_error = error_code;
-	if (error_code < 0 || !r->supervising || !r->cfg.enabled || l2tpvpn_reconnect_error_is_fatal(error_code)) {
+	if (error_code < 0 || !r->supervising || !r->cfg.enabled ||
+	    l2tpvpn_reconnect_error_is_fatal(error_code)) {
 		r->supervising = FALSE;
 		return L2TPVPN_RECONNECT_STOP;
 	}

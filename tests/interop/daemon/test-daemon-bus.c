@@ -36,14 +36,15 @@
 #include "l2tpvpn-daemon-client.h"
 #include "l2tpvpn-dbus-error.h"
 
-#define WAIT_MS     20000
-#define NOBODY_UID  65534
-#define MANAGER     "/org/l2tpvpn/Manager1"
-#define MANAGER_IF  "org.l2tpvpn.Manager1"
-#define WORK_PROFILE                                                                                           \
+#define WAIT_MS    20000
+#define NOBODY_UID 65534
+#define MANAGER    "/org/l2tpvpn/Manager1"
+#define MANAGER_IF "org.l2tpvpn.Manager1"
+#define WORK_PROFILE                                                                                         \
 	"[connection]\ngateway=10.255.255.1\n[ipsec]\nenabled=no\n[ppp]\nuser=alice\npassword-source=ask\n"
-#define INLINE_PROFILE                                                                                         \
-	"[connection]\ngateway=192.0.2.7\n[ipsec]\npsk=PskNeverShown1\n[ppp]\nuser=bob\npassword=PwNeverShown2\n"
+#define INLINE_PROFILE                                                                                       \
+	"[connection]\ngateway=192.0.2.7\n[ipsec]\npsk=PskNeverShown1\n[ppp]\nuser=bob\npassword="           \
+	"PwNeverShown2\n"
 
 static struct {
 	char *dir;
@@ -132,8 +133,9 @@ static void start_bus(void)
 	int out;
 
 	write_bus_config(config, socket);
-	g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-					       die_with_test, NULL, &env.bus_pid, NULL, &out, NULL, &error));
+	g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+					       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, die_with_test,
+					       NULL, &env.bus_pid, NULL, &out, NULL, &error));
 	g_assert_no_error(error);
 	env.address = read_line(out);
 	close(out);
@@ -144,7 +146,8 @@ static GDBusConnection *connect_bus(void)
 {
 	g_autoptr(GError) error = NULL;
 	GDBusConnection *bus = g_dbus_connection_new_for_address_sync(
-	    env.address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    env.address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
 	    NULL, NULL, &error);
 
 	g_assert_no_error(error);
@@ -208,8 +211,9 @@ static void start_daemon(void)
 	g_assert_cmpint(log_fd, >=, 0);
 	g_assert_cmpint(g_mkdir(profiles, 0700), ==, 0);
 	/* Its log goes to a file, shown when something fails. */
-	g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, daemon_child_setup,
-					     NULL, &env.daemon_pid, -1, log_fd, log_fd, &error));
+	g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+					     daemon_child_setup, NULL, &env.daemon_pid, -1, log_fd, log_fd,
+					     &error));
 	g_assert_no_error(error);
 	close(log_fd);
 	g_child_watch_add(env.daemon_pid, on_daemon_exit, NULL);
@@ -278,10 +282,10 @@ static char *expect_error(GDBusConnection *bus, const char *method, GVariant *pa
 static GVariant *property(const char *path, const char *prop)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-	    env.bus, "org.l2tpvpn", path, "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.l2tpvpn.Connection1", prop), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-	    WAIT_MS, NULL, &error);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_sync(env.bus, "org.l2tpvpn", path, "org.freedesktop.DBus.Properties",
+					"Get", g_variant_new("(ss)", "org.l2tpvpn.Connection1", prop),
+					G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, &error);
 	GVariant *value;
 
 	g_assert_no_error(error);
@@ -341,7 +345,8 @@ static void test_profiles(void)
 	g_assert_nonnull(strstr(bad, ":2:"));
 	g_free(expect_error(env.bus, "SaveProfile", g_variant_new("(ss)", "../escape", WORK_PROFILE),
 			    "org.l2tpvpn.Error.InvalidArgs"));
-	g_free(expect_error(env.bus, "GetProfile", g_variant_new("(s)", "absent"), "org.l2tpvpn.Error.NoSuchProfile"));
+	g_free(expect_error(env.bus, "GetProfile", g_variant_new("(s)", "absent"),
+			    "org.l2tpvpn.Error.NoSuchProfile"));
 
 	expect_ok("DeleteProfile", g_variant_new("(s)", "inline"));
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
@@ -349,7 +354,8 @@ static void test_profiles(void)
 			    "org.l2tpvpn.Error.NoSuchProfile"));
 }
 
-static void on_progress(const char *phase, guint64 elapsed_ms, const char *kind, const char *text, gpointer data)
+static void on_progress(const char *phase, guint64 elapsed_ms, const char *kind, const char *text,
+			gpointer data)
 {
 	GString *seen = data;
 
@@ -390,14 +396,16 @@ static void test_connect_unreachable(void)
 			       "org.l2tpvpn.Error.SecretsRequired");
 	g_assert_nonnull(strstr(missing, "missing secrets: ppp-password"));
 
-	unreachable = expect_error(env.bus, "Connect", g_variant_new_parsed("('work', {'ppp-password': 'pw'})"),
-				   "org.l2tpvpn.Error.Unreachable");
+	unreachable =
+	    expect_error(env.bus, "Connect", g_variant_new_parsed("('work', {'ppp-password': 'pw'})"),
+			 "org.l2tpvpn.Error.Unreachable");
 	last = property(path, "LastError");
 	g_assert_cmpstr(g_variant_get_string(last, NULL), ==, "org.l2tpvpn.Error.Unreachable");
 	state = property(path, "State");
 	g_assert_cmpstr(g_variant_get_string(state, NULL), ==, "disconnected");
 	assert_nothing_left();
-	g_free(expect_error(env.bus, "Disconnect", g_variant_new("(s)", "work"), "org.l2tpvpn.Error.NotRunning"));
+	g_free(expect_error(env.bus, "Disconnect", g_variant_new("(s)", "work"),
+			    "org.l2tpvpn.Error.NotRunning"));
 
 	/* The client library: asks once for what is missing, streams progress, returns the class. */
 	client = l2tpvpn_daemon_client_new(env.address, &error);
@@ -413,7 +421,7 @@ static void test_connect_unreachable(void)
 /* The child side of test_nobody: every action must be refused. */
 static int run_as_nobody(const char *address)
 {
-	static const char *const actions[] = {"ListProfiles", "GetProfile", "SaveProfile", "DeleteProfile",
+	static const char *const actions[] = {"ListProfiles", "GetProfile", "SaveProfile",    "DeleteProfile",
 					      "Connect",      "Disconnect", "ListConnections"};
 	GVariant *params[G_N_ELEMENTS(actions)] = {
 	    NULL,
@@ -461,8 +469,8 @@ static void test_nobody(void)
 
 	if (!need_daemon())
 		return;
-	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, drop_to_nobody, NULL, NULL,
-				   NULL, &status, &error));
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, drop_to_nobody,
+				   NULL, NULL, NULL, &status, &error));
 	g_assert_no_error(error);
 	g_assert_true(WIFEXITED(status));
 	g_assert_cmpint(WEXITSTATUS(status), ==, 0);

@@ -46,10 +46,14 @@ static void test_classes_round_trip(void)
 
 static void test_names(void)
 {
-	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_UNREACHABLE), ==, "org.l2tpvpn.Error.Unreachable");
-	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_IPSEC_AUTH), ==, "org.l2tpvpn.Error.IpsecAuthFailed");
-	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_IPSEC_PROPOSAL), ==, "org.l2tpvpn.Error.NoProposal");
-	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_PPP_AUTH), ==, "org.l2tpvpn.Error.PppAuthFailed");
+	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_UNREACHABLE), ==,
+			"org.l2tpvpn.Error.Unreachable");
+	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_IPSEC_AUTH), ==,
+			"org.l2tpvpn.Error.IpsecAuthFailed");
+	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_IPSEC_PROPOSAL), ==,
+			"org.l2tpvpn.Error.NoProposal");
+	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TP_VPN_ERROR_PPP_AUTH), ==,
+			"org.l2tpvpn.Error.PppAuthFailed");
 	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TPVPN_DBUS_ERROR_NOT_AUTHORIZED), ==,
 			"org.l2tpvpn.Error.NotAuthorized");
 	g_assert_cmpstr(l2tpvpn_dbus_error_name(L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED), ==,
@@ -68,9 +72,12 @@ static void expect_from(GQuark domain, int code, int wire_code)
 
 static void test_profile_and_layer_errors(void)
 {
-	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_NOT_FOUND, L2TPVPN_DBUS_ERROR_NO_SUCH_PROFILE);
-	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_INVALID_NAME, L2TPVPN_DBUS_ERROR_INVALID_ARGS);
-	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_NEEDED, L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED);
+	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_NOT_FOUND,
+		    L2TPVPN_DBUS_ERROR_NO_SUCH_PROFILE);
+	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_INVALID_NAME,
+		    L2TPVPN_DBUS_ERROR_INVALID_ARGS);
+	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SECRET_NEEDED,
+		    L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED);
 	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_SYNTAX, L2TP_VPN_ERROR_INVALID_CONFIG);
 	expect_from(L2TPVPN_PROFILE_ERROR, L2TPVPN_PROFILE_ERROR_PERMISSIONS, L2TP_VPN_ERROR_INVALID_CONFIG);
 	expect_from(IPSEC_ERROR, IPSEC_ERROR_AUTH_FAILED_PSK, L2TP_VPN_ERROR_IPSEC_AUTH);

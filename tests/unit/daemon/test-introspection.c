@@ -27,7 +27,8 @@ static void on_server_ready(GObject *source, GAsyncResult *res, gpointer data)
 	g_assert_no_error(error);
 }
 
-/* Both ends over a socketpair; the server's handshake runs in GDBus's thread while the client's blocks here. */
+/* Both ends over a socketpair; the server's handshake runs in GDBus's thread while the client's blocks here.
+ */
 static void connect_peers(Fixture *f)
 {
 	g_autoptr(GError) error = NULL;
@@ -43,10 +44,10 @@ static void connect_peers(Fixture *f)
 	g_assert_no_error(error);
 	c0 = g_socket_connection_factory_create_connection(s0);
 	c1 = g_socket_connection_factory_create_connection(s1);
-	g_dbus_connection_new(G_IO_STREAM(c0), guid, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER, NULL, NULL,
-			      on_server_ready, &f->server);
-	f->client = g_dbus_connection_new_sync(G_IO_STREAM(c1), NULL, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT,
-					       NULL, NULL, &error);
+	g_dbus_connection_new(G_IO_STREAM(c0), guid, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER, NULL,
+			      NULL, on_server_ready, &f->server);
+	f->client = g_dbus_connection_new_sync(
+	    G_IO_STREAM(c1), NULL, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
 	g_assert_no_error(error);
 	while (!f->server)
 		g_main_context_iteration(NULL, TRUE);
@@ -97,8 +98,9 @@ static GDBusNodeInfo *introspect(Fixture *f, const char *path)
 	GDBusNodeInfo *node;
 	g_autoptr(GError) error = NULL;
 
-	g_dbus_connection_call(f->client, NULL, path, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
-			       G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_reply, &reply);
+	g_dbus_connection_call(f->client, NULL, path, "org.freedesktop.DBus.Introspectable", "Introspect",
+			       NULL, G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_reply,
+			       &reply);
 	while (!reply)
 		g_main_context_iteration(NULL, TRUE);
 	g_variant_get(reply, "(&s)", &xml);
@@ -218,7 +220,8 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/introspection/manager", Fixture, NULL, fixture_setup, test_manager, fixture_teardown);
-	g_test_add("/introspection/connection", Fixture, NULL, fixture_setup, test_connection, fixture_teardown);
+	g_test_add("/introspection/connection", Fixture, NULL, fixture_setup, test_connection,
+		   fixture_teardown);
 	g_test_add("/introspection/embedded", Fixture, NULL, fixture_setup, test_embedded_is_documented,
 		   fixture_teardown);
 	return g_test_run();

@@ -70,8 +70,8 @@ static void test_losses_reconnect(void)
 static void test_fatal_classes_stop(void)
 {
 	static const int fatal[] = {
-	    L2TP_VPN_ERROR_INVALID_CONFIG, L2TP_VPN_ERROR_PERMISSION,     L2TP_VPN_ERROR_ALREADY_RUNNING,
-	    L2TP_VPN_ERROR_NOT_RUNNING,    L2TP_VPN_ERROR_SYSTEM,         L2TP_VPN_ERROR_IPSEC_AUTH,
+	    L2TP_VPN_ERROR_INVALID_CONFIG, L2TP_VPN_ERROR_PERMISSION, L2TP_VPN_ERROR_ALREADY_RUNNING,
+	    L2TP_VPN_ERROR_NOT_RUNNING,    L2TP_VPN_ERROR_SYSTEM,     L2TP_VPN_ERROR_IPSEC_AUTH,
 	    L2TP_VPN_ERROR_IPSEC_PROPOSAL, L2TP_VPN_ERROR_PPP_AUTH,
 	};
 	L2tpVpnReconnectConfig cfg = test_config();
@@ -85,7 +85,8 @@ static void test_fatal_classes_stop(void)
 		/* Up, then the reconnect attempt meets a wrong password: stop (retrying locks accounts). */
 		g_assert_cmpint(lose(&r, 0, 5000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
 				L2TPVPN_RECONNECT_RETRY);
-		g_assert_cmpint(l2tpvpn_reconnect_down(&r, fatal[i], 7000, &delay), ==, L2TPVPN_RECONNECT_STOP);
+		g_assert_cmpint(l2tpvpn_reconnect_down(&r, fatal[i], 7000, &delay), ==,
+				L2TPVPN_RECONNECT_STOP);
 		g_assert_true(l2tpvpn_reconnect_error_is_fatal(fatal[i]));
 		g_assert_cmpint(r.last_error, ==, fatal[i]);
 		g_assert_false(r.supervising);
@@ -105,11 +106,13 @@ static void test_transient_attempts_retry(void)
 
 	l2tpvpn_reconnect_init(&r, &cfg);
 	l2tpvpn_reconnect_user_connect(&r);
-	g_assert_cmpint(lose(&r, t, 5000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(lose(&r, t, 5000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
 	for (guint i = 0; i < G_N_ELEMENTS(transient); i++) {
 		g_assert_false(l2tpvpn_reconnect_error_is_fatal(transient[i]));
 		t += delay + 100;
-		g_assert_cmpint(l2tpvpn_reconnect_down(&r, transient[i], t, &delay), ==, L2TPVPN_RECONNECT_RETRY);
+		g_assert_cmpint(l2tpvpn_reconnect_down(&r, transient[i], t, &delay), ==,
+				L2TPVPN_RECONNECT_RETRY);
 	}
 	g_assert_cmpuint(r.reconnect_count, ==, 1 + G_N_ELEMENTS(transient));
 }
@@ -125,7 +128,8 @@ static void test_backoff_capped(void)
 
 	l2tpvpn_reconnect_init(&r, &cfg);
 	l2tpvpn_reconnect_user_connect(&r);
-	g_assert_cmpint(lose(&r, t, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(lose(&r, t, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
 	g_assert_cmpuint(delay, ==, expected[0]);
 	for (guint i = 1; i < G_N_ELEMENTS(expected); i++) {
 		t += delay;
@@ -149,12 +153,15 @@ static void test_stable_connection_resets_backoff(void)
 
 	l2tpvpn_reconnect_init(&r, &cfg);
 	l2tpvpn_reconnect_user_connect(&r);
-	g_assert_cmpint(lose(&r, t, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(lose(&r, t, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
 	t += 1000 + delay;
-	g_assert_cmpint(lose(&r, t, 59999, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(lose(&r, t, 59999, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
 	g_assert_cmpuint(delay, ==, 2000);
 	t += 59999 + delay;
-	g_assert_cmpint(lose(&r, t, 60000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(lose(&r, t, 60000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
 	g_assert_cmpuint(delay, ==, 1000);
 	g_assert_cmpuint(r.reconnect_count, ==, 3);
 }
@@ -168,10 +175,14 @@ static void test_max_attempts(void)
 	cfg.max_attempts = 3;
 	l2tpvpn_reconnect_init(&r, &cfg);
 	l2tpvpn_reconnect_user_connect(&r);
-	g_assert_cmpint(lose(&r, 0, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_RETRY);
-	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_TIMEOUT, 5000, &delay), ==, L2TPVPN_RECONNECT_RETRY);
-	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_TIMEOUT, 9000, &delay), ==, L2TPVPN_RECONNECT_RETRY);
-	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_TIMEOUT, 20000, &delay), ==, L2TPVPN_RECONNECT_STOP);
+	g_assert_cmpint(lose(&r, 0, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_TIMEOUT, 5000, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_TIMEOUT, 9000, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_TIMEOUT, 20000, &delay), ==,
+			L2TPVPN_RECONNECT_STOP);
 	g_assert_cmpuint(r.reconnect_count, ==, 3);
 }
 
@@ -184,7 +195,8 @@ static void test_disabled_and_requested(void)
 	cfg.enabled = FALSE;
 	l2tpvpn_reconnect_init(&r, &cfg);
 	l2tpvpn_reconnect_user_connect(&r);
-	g_assert_cmpint(lose(&r, 0, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==, L2TPVPN_RECONNECT_STOP);
+	g_assert_cmpint(lose(&r, 0, 1000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_STOP);
 
 	cfg.enabled = TRUE;
 	l2tpvpn_reconnect_init(&r, &cfg);
