@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "l2tpvpn-daemon-client.h"
 #include "l2tpvpn-dbus-error.h"
+#include "underlay-watch.h"
 
 struct _VpndConnection {
 	VpndManager *m;
@@ -23,7 +24,9 @@ struct _VpndConnection {
 	GPtrArray *finished;     /* attempts that ended: freed from the main loop, never in their callback */
 	guint free_idle;
 	guint retry_timer;
-	gboolean stopping; /* the user (or SIGTERM) asked for down: no reconnect */
+	gboolean stopping;           /* the user (or SIGTERM) asked for down: no reconnect */
+	VpndUnderlayWatch *underlay; /* while connected */
+	char *underlay_lost;         /* why we took it down ourselves: the path to the gateway changed */
 
 	L2tpVpnSecret *secrets[L2TPVPN_SECRET_N_KINDS]; /* the caller's, kept for reconnects */
 	L2tpVpnReconnect policy;
@@ -198,9 +201,36 @@ static void clear_info(VpndConnection *c)
 	notify(c, "Interface", "LocalAddress", "PeerAddress", NULL);
 }
 
+/* The path to the gateway changed under a connection that is up: down now, and reconnect (on_disconnected).
+ */
+static void on_underlay_changed(const char *why, gpointer data)
+{
+	VpndConnection *c = data;
+
+	if (!c->orch || c->stopping)
+		return;
+	g_message("%s: %s: reconnecting", c->name, why);
+	g_free(c->underlay_lost);
+	c->underlay_lost = g_strdup(why);
+	l2tp_vpn_connection_disconnect(c->orch);
+}
+
+static void watch_underlay(VpndConnection *c, const L2tpVpnInfo *info)
+{
+	g_autoptr(GError) error = NULL;
+
+	c->underlay =
+	    vpnd_underlay_watch_new(info->gateway_addr, info->local_addr, on_underlay_changed, c, &error);
+	if (!c->underlay)
+		g_warning(
+		    "%s: cannot watch the route to the gateway (%s): only keep-alives will notice a change",
+		    c->name, error->message);
+}
+
 static void on_connected(VpndConnection *c, const L2tpVpnEvent *ev)
 {
 	l2tpvpn_reconnect_connected(&c->policy, now_ms());
+	watch_underlay(c, ev->info);
 	take_info(c, ev->info);
 	set_phase(c, "connected");
 	set_state(c, "connected");
@@ -223,7 +253,16 @@ static void retry_or_stop(VpndConnection *c, int error_code);
 static void on_disconnected(VpndConnection *c, const L2tpVpnEvent *ev)
 {
 	g_autoptr(GError) wire = ev->error ? l2tpvpn_dbus_error_from_local(ev->error) : NULL;
+	int code = ev->error ? ev->error->code : -1;
 
+	g_clear_pointer(&c->underlay, vpnd_underlay_watch_free);
+	/* We asked for this teardown ourselves because the underlay changed: it is a lost connection. */
+	if (c->underlay_lost && !wire) {
+		wire =
+		    g_error_new(L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_CONNECTION_LOST, "%s", c->underlay_lost);
+		code = L2TP_VPN_ERROR_CONNECTION_LOST;
+	}
+	g_clear_pointer(&c->underlay_lost, g_free);
 	g_ptr_array_add(c->finished, g_steal_pointer(&c->orch));
 	if (!c->free_idle)
 		c->free_idle = g_idle_add(free_finished, c);
@@ -239,7 +278,7 @@ static void on_disconnected(VpndConnection *c, const L2tpVpnEvent *ev)
 		g_set_error_literal(&wire, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_NOT_RUNNING,
 				    "disconnected before the connection was up");
 	reply_all(c->connect_waiters, NULL, wire);
-	retry_or_stop(c, ev->error && !c->stopping ? ev->error->code : -1);
+	retry_or_stop(c, c->stopping ? -1 : code);
 }
 
 static void on_event(L2tpVpnConnection *orch, const L2tpVpnEvent *ev, gpointer data)
@@ -263,6 +302,7 @@ static void on_event(L2tpVpnConnection *orch, const L2tpVpnEvent *ev, gpointer d
 		on_connected(c, ev);
 		break;
 	case L2TP_VPN_EVENT_DISCONNECTING:
+		g_clear_pointer(&c->underlay, vpnd_underlay_watch_free);
 		progress(c, ev, "disconnecting", phase);
 		set_state(c, "disconnecting");
 		break;
@@ -514,6 +554,8 @@ void vpnd_connection_free(VpndConnection *c)
 		g_ptr_array_add(c->finished, c->orch);
 	g_ptr_array_unref(c->finished);
 	wipe_secrets(c);
+	vpnd_underlay_watch_free(c->underlay);
+	g_free(c->underlay_lost);
 	g_free(c->phase);
 	g_free(c->error_name);
 	g_free(c->error_message);
