@@ -217,7 +217,8 @@ void cli_control_finish(CliControl *control, const GError *outcome)
 	g_autofree char *text = NULL;
 
 	if (outcome)
-		text = g_strdup_printf("error %s %s\n", l2tp_vpn_error_code_name(outcome->code), outcome->message);
+		text = g_strdup_printf("error %s %s\n", l2tp_vpn_error_code_name(outcome->code),
+				       outcome->message);
 	for (guint i = 0; i < control->waiting->len; i++) {
 		reply(control->waiting->pdata[i], text ? text : "disconnected\n");
 		hang_up(control->waiting->pdata[i]);
@@ -257,13 +258,13 @@ GPtrArray *cli_control_request(const char *state_dir, const char *command, GErro
 
 	sc = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &local);
 	if (!sc) {
-		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "no running connection answers on %s: %s",
-			    path, local->message);
+		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING,
+			    "no running connection answers on %s: %s", path, local->message);
 		g_error_free(local);
 		return NULL;
 	}
-	if (!g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(sc)), request, strlen(request),
-				       NULL, NULL, error))
+	if (!g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(sc)), request,
+				       strlen(request), NULL, NULL, error))
 		return NULL;
 	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(sc)));
 	lines = g_ptr_array_new_with_free_func(g_free);

@@ -49,26 +49,31 @@ static void on_version(GObject *src, GAsyncResult *res, gpointer data)
 
 static void check_charon(Doctor *d)
 {
-	VersionCall call = {.loop = g_main_loop_new(NULL, FALSE), .client = vici_client_new(IPSEC_DEFAULT_VICI_URI)};
+	VersionCall call = {.loop = g_main_loop_new(NULL, FALSE),
+			    .client = vici_client_new(IPSEC_DEFAULT_VICI_URI)};
 	g_autofree char *detail = NULL;
 
-	vici_client_command_async(call.client, "version", NULL, 0, NULL, NULL, NULL, 5000, NULL, on_version, &call);
+	vici_client_command_async(call.client, "version", NULL, 0, NULL, NULL, NULL, 5000, NULL, on_version,
+				  &call);
 	g_main_loop_run(call.loop);
 	if (!call.reply) {
-		verdict(d, FALSE, "charon", call.error->message,
-			"install strongswan-charon and strongswan-swanctl (Debian: apt install strongswan-charon "
-			"strongswan-swanctl libstrongswan-standard-plugins) and start strongswan.service");
+		verdict(
+		    d, FALSE, "charon", call.error->message,
+		    "install strongswan-charon and strongswan-swanctl (Debian: apt install strongswan-charon "
+		    "strongswan-swanctl libstrongswan-standard-plugins) and start strongswan.service");
 	} else {
 		const char *version = vici_node_str(call.reply, "version");
 		gboolean old_enough = !ipsec_version_may_lack_ikev1(version);
 
-		detail = g_strdup_printf("%s %s over vici (%s)", vici_node_str(call.reply, "daemon") ?: "charon",
-					 version ?: "?",
-					 old_enough ? "IKEv1 built in by default" : "6.1 or later: IKEv1 only if built with "
-										    "--enable-ikev1");
-		verdict(d, old_enough, "charon", detail,
-			"strongSwan 6.1+ drops IKEv1 unless built with --enable-ikev1: use your distribution's "
-			"package with IKEv1, or strongSwan 5.9");
+		detail = g_strdup_printf("%s %s over vici (%s)",
+					 vici_node_str(call.reply, "daemon") ?: "charon", version ?: "?",
+					 old_enough ? "IKEv1 built in by default"
+						    : "6.1 or later: IKEv1 only if built with "
+						      "--enable-ikev1");
+		verdict(
+		    d, old_enough, "charon", detail,
+		    "strongSwan 6.1+ drops IKEv1 unless built with --enable-ikev1: use your distribution's "
+		    "package with IKEv1, or strongSwan 5.9");
 	}
 	vici_node_free(call.reply);
 	g_clear_error(&call.error);
@@ -88,7 +93,8 @@ static void check_kernel(Doctor *d)
 	gboolean pppox = fd >= 0 || g_error_matches(e2, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND);
 
 	verdict(d, k != NULL, "l2tp_netlink", k ? "genetlink family \"l2tp\" present" : e1->message,
-		"modprobe l2tp_netlink (l2tp-vpn up also tries; remove blacklist lines naming it in /etc/modprobe.d)");
+		"modprobe l2tp_netlink (l2tp-vpn up also tries; remove blacklist lines naming it in "
+		"/etc/modprobe.d)");
 	verdict(d, pppox, "l2tp_ppp", pppox ? "PPPoL2TP sockets available" : e2->message,
 		"modprobe l2tp_ppp (and remove blacklist lines naming it in /etc/modprobe.d)");
 	verdict(d, g_file_test("/dev/ppp", G_FILE_TEST_EXISTS), "ppp_generic",
@@ -104,8 +110,9 @@ static void check_kernel(Doctor *d)
 
 static char *pppd_version(GError **error)
 {
-	g_autoptr(GSubprocess) p = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-						    error, "/usr/sbin/pppd", "--version", NULL);
+	g_autoptr(GSubprocess) p =
+	    g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, error,
+			     "/usr/sbin/pppd", "--version", NULL);
 	g_autofree char *out = NULL;
 	char *v;
 
@@ -113,7 +120,8 @@ static char *pppd_version(GError **error)
 		return NULL;
 	v = out ? strstr(out, "version ") : NULL;
 	if (!v) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED, "pppd --version said nothing we understand");
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+				    "pppd --version said nothing we understand");
 		return NULL;
 	}
 	return g_strstrip(g_strdup(v + strlen("version ")));
@@ -130,8 +138,9 @@ static void check_pppd(Doctor *d)
 	verdict(d, version != NULL, "pppd", version ? version : error->message, "apt install ppp");
 	detail = g_strdup_printf("%s, built for pppd %s", plugin, L2TP_VPN_PPPD_VERSION);
 	verdict(d, plugin_ok && (!version || !strcmp(version, L2TP_VPN_PPPD_VERSION)), "pppd plugin", detail,
-		plugin_ok ? "rebuild l2tp-vpn against this pppd (ppp-dev): pppd refuses plugins of another version"
-			  : "install l2tp-vpn (meson install): the plugin is missing");
+		plugin_ok
+		    ? "rebuild l2tp-vpn against this pppd (ppp-dev): pppd refuses plugins of another version"
+		    : "install l2tp-vpn (meson install): the plugin is missing");
 }
 
 /* ---- port 1701, DNS ------------------------------------------------------------------ */
@@ -146,7 +155,8 @@ static void check_port(Doctor *d)
 	if (fd >= 0)
 		close(fd);
 	verdict(d, free_port, "udp port 1701", free_port ? "free" : g_strerror(err),
-		"stop the program holding it (often xl2tpd: systemctl stop xl2tpd); otherwise we use an ephemeral "
+		"stop the program holding it (often xl2tpd: systemctl stop xl2tpd); otherwise we use an "
+		"ephemeral "
 		"port, which some servers refuse");
 }
 
@@ -176,5 +186,6 @@ int cmd_doctor(int argc, char **argv)
 	check_port(&d);
 	check_dns(&d);
 	printf("%d problem(s)\n", d.problems);
-	return d.problems ? l2tp_vpn_error_exit_code(&(GError){L2TP_VPN_ERROR, L2TP_VPN_ERROR_SYSTEM, NULL}) : 0;
+	return d.problems ? l2tp_vpn_error_exit_code(&(GError){L2TP_VPN_ERROR, L2TP_VPN_ERROR_SYSTEM, NULL})
+			  : 0;
 }

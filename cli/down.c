@@ -57,7 +57,8 @@ int cmd_down(int argc, char **argv)
 	if (!name)
 		return cli_fail(error);
 	if (geteuid() != 0) {
-		g_set_error_literal(&error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_PERMISSION, "l2tp-vpn down needs root");
+		g_set_error_literal(&error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_PERMISSION,
+				    "l2tp-vpn down needs root");
 		return cli_fail(error);
 	}
 	state_dir = l2tp_vpn_state_dir(cli_globals.run_dir, name);

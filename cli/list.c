@@ -34,6 +34,7 @@ int cmd_list(int argc, char **argv)
 		printf("%-24s %s\n", *n, state);
 	}
 	if (!names[0])
-		printf("no profiles in %s\n", cli_globals.profile_dir ? cli_globals.profile_dir : L2TPVPN_PROFILE_DIR);
+		printf("no profiles in %s\n",
+		       cli_globals.profile_dir ? cli_globals.profile_dir : L2TPVPN_PROFILE_DIR);
 	return 0;
 }

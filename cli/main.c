@@ -21,11 +21,14 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: l2tp-vpn [--run-dir DIR] [--profile-dir DIR] [--resolv-conf FILE] COMMAND [ARGS...]\n\n"
-		     "Commands:\n");
+	fprintf(
+	    out,
+	    "Usage: l2tp-vpn [--run-dir DIR] [--profile-dir DIR] [--resolv-conf FILE] COMMAND [ARGS...]\n\n"
+	    "Commands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].description);
-	fprintf(out, "\n`l2tp-vpn COMMAND --help` for the options of one command; exit codes in l2tp-vpn(8).\n");
+	fprintf(out,
+		"\n`l2tp-vpn COMMAND --help` for the options of one command; exit codes in l2tp-vpn(8).\n");
 }
 
 /* Global options come before the command; they point the tool at test directories. */

@@ -7,8 +7,9 @@
 
 char *cli_format_phase(const L2tpVpnEvent *ev)
 {
-	return g_strdup_printf("%6" G_GUINT64_FORMAT " ms  %-15s %s (+%" G_GUINT64_FORMAT " ms)", ev->elapsed_ms,
-			       l2tp_vpn_phase_name(ev->phase), ev->text ? ev->text : "", ev->phase_ms);
+	return g_strdup_printf("%6" G_GUINT64_FORMAT " ms  %-15s %s (+%" G_GUINT64_FORMAT " ms)",
+			       ev->elapsed_ms, l2tp_vpn_phase_name(ev->phase), ev->text ? ev->text : "",
+			       ev->phase_ms);
 }
 
 static void append_dns(GString *s, const L2tpVpnInfo *info)
@@ -57,9 +58,8 @@ char *cli_json_string(const char *text)
 
 static gboolean numeric_key(const char *key)
 {
-	static const char *const keys[] = {"pid",      "local_port", "connect_ms", "uptime_ms",
-					   "rx_bytes", "tx_bytes",   "rx_packets", "tx_packets",
-					   "tunnel_id", "session_id"};
+	static const char *const keys[] = {"pid",      "local_port", "connect_ms", "uptime_ms", "rx_bytes",
+					   "tx_bytes", "rx_packets", "tx_packets", "tunnel_id", "session_id"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (!strcmp(key, keys[i]))

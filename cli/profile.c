@@ -67,8 +67,8 @@ L2tpVpnConfig *cli_load_config(const char *name_or_path, int password_fd, GError
 	if (!profile)
 		return NULL;
 	if (password_fd >= 0)
-		ok = l2tpvpn_profile_resolve_secrets(profile, l2tpvpn_secret_ask_fd, GINT_TO_POINTER(password_fd),
-						     error);
+		ok = l2tpvpn_profile_resolve_secrets(profile, l2tpvpn_secret_ask_fd,
+						     GINT_TO_POINTER(password_fd), error);
 	else
 		ok = l2tpvpn_profile_resolve_secrets(profile, ask_terminal, NULL, error);
 	if (!ok) {

@@ -41,7 +41,8 @@ int cmd_status(int argc, char **argv)
 {
 	gboolean json = FALSE;
 	GOptionEntry entries[] = {
-	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON document (an object for NAME, else an array)", NULL},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON document (an object for NAME, else an array)",
+	     NULL},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("[NAME] - show running connections");

@@ -43,7 +43,8 @@ static void on_event(L2tpVpnConnection *conn, const L2tpVpnEvent *ev, gpointer d
 		line = cli_format_connected(ev->info);
 		break;
 	case L2TP_VPN_EVENT_DISCONNECTING:
-		line = g_strdup_printf("%6" G_GUINT64_FORMAT " ms  disconnecting: %s", ev->elapsed_ms, ev->text);
+		line =
+		    g_strdup_printf("%6" G_GUINT64_FORMAT " ms  disconnecting: %s", ev->elapsed_ms, ev->text);
 		break;
 	case L2TP_VPN_EVENT_DISCONNECTED:
 		if (ev->error)

@@ -25,7 +25,8 @@ static void record(L2tpVpnConnection *c, const char *key, const char *value)
 	g_autoptr(GError) error = NULL;
 
 	if (c->state_dir && !l2tp_vpn_state_set(c->state_dir, key, value, &error))
-		l2tp_vpn_progress(c, "warning: cannot record %s in %s: %s", key, c->state_dir, error->message);
+		l2tp_vpn_progress(c, "warning: cannot record %s in %s: %s", key, c->state_dir,
+				  error->message);
 }
 
 static void record_uint(L2tpVpnConnection *c, const char *key, guint value)
@@ -71,7 +72,8 @@ static void undo_nothing(L2tpVpnConnection *c)
 /* The address the kernel would send from toward the gateway: connect() a UDP socket, no packet leaves. */
 static gboolean route_local_address(L2tpVpnConnection *c, GError **error)
 {
-	struct sockaddr_in gw = {.sin_family = AF_INET, .sin_port = htons(L2TP_PORT), .sin_addr = c->layers.gateway};
+	struct sockaddr_in gw = {
+	    .sin_family = AF_INET, .sin_port = htons(L2TP_PORT), .sin_addr = c->layers.gateway};
 	struct sockaddr_in local;
 	socklen_t len = sizeof(local);
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -83,8 +85,8 @@ static gboolean route_local_address(L2tpVpnConnection *c, GError **error)
 	if (fd >= 0)
 		close(fd);
 	if (err) {
-		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_UNREACHABLE, "no route to the gateway %s: %s",
-			    c->info.gateway_addr, g_strerror(err));
+		g_set_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_UNREACHABLE,
+			    "no route to the gateway %s: %s", c->info.gateway_addr, g_strerror(err));
 		return FALSE;
 	}
 	inet_ntop(AF_INET, &local.sin_addr, c->info.local_addr, sizeof(c->info.local_addr));
@@ -156,8 +158,9 @@ static void resolve_start(L2tpVpnConnection *c)
 		return;
 	}
 	resolver = g_resolver_get_default();
-	g_resolver_lookup_by_name_with_flags_async(resolver, c->cfg->gateway, G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY,
-						   c->layers.cancel, on_resolved, async_ctx_new(c));
+	g_resolver_lookup_by_name_with_flags_async(resolver, c->cfg->gateway,
+						   G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY, c->layers.cancel,
+						   on_resolved, async_ctx_new(c));
 }
 
 /* Records other than the owner's pid: something a teardown step could not remove. */
@@ -165,7 +168,8 @@ static gboolean state_has_leftovers(const char *state_dir)
 {
 	g_autoptr(GHashTable) state = l2tp_vpn_state_read(state_dir, NULL);
 
-	return state && g_hash_table_size(state) > (g_hash_table_contains(state, L2TP_VPN_STATE_PID) ? 1u : 0u);
+	return state &&
+	       g_hash_table_size(state) > (g_hash_table_contains(state, L2TP_VPN_STATE_PID) ? 1u : 0u);
 }
 
 /*
@@ -175,8 +179,10 @@ static gboolean state_has_leftovers(const char *state_dir)
 static void resolve_undo(L2tpVpnConnection *c)
 {
 	if (c->state_dir && state_has_leftovers(c->state_dir))
-		l2tp_vpn_progress(c, "warning: not everything could be undone; kept the record in %s for "
-				  "`l2tp-vpn down`", c->state_dir);
+		l2tp_vpn_progress(c,
+				  "warning: not everything could be undone; kept the record in %s for "
+				  "`l2tp-vpn down`",
+				  c->state_dir);
 	else if (c->state_dir)
 		l2tp_vpn_state_dir_remove(c->state_dir);
 	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_RESOLVE);
@@ -187,6 +193,13 @@ static void resolve_undo(L2tpVpnConnection *c)
 static GError *l2tp_failure(L2tpVpnConnection *c, const struct l2tp_event *ev)
 {
 	L2tpVpnError code = L2TP_VPN_ERROR_L2TP;
+
+	/* An LNS clears the call when its pppd refused us; the refusal is the news, not the CDN. */
+	if (c->layers.ppp_auth_failed)
+		return g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_PPP_AUTH,
+				   "the gateway refused the PPP user name or password (%s)",
+				   c->layers.ppp_auth_detail ? c->layers.ppp_auth_detail
+							     : "authentication failed");
 
 	if (ev->cause == L2TP_CAUSE_TIMEOUT)
 		code = L2TP_VPN_ERROR_TIMEOUT;
@@ -208,7 +221,8 @@ static void on_l2tp_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer da
 		l->tunnel_up = TRUE;
 		c->info.tunnel_id = ev->our_tunnel_id;
 		c->info.peer_tunnel_id = ev->peer_tunnel_id;
-		summary = g_strdup_printf("tunnel %u (LNS's %u) established", ev->our_tunnel_id, ev->peer_tunnel_id);
+		summary = g_strdup_printf("tunnel %u (LNS's %u) established", ev->our_tunnel_id,
+					  ev->peer_tunnel_id);
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL, summary, NULL);
 		break;
 	case L2TP_EVENT_SESSION_READY:
@@ -220,8 +234,8 @@ static void on_l2tp_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer da
 		break;
 	case L2TP_EVENT_SESSION_UP:
 		l->session_up = TRUE;
-		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, "kernel session and PPPoL2TP socket, ICCN acknowledged",
-				    NULL);
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION,
+				    "kernel session and PPPoL2TP socket, ICCN acknowledged", NULL);
 		break;
 	case L2TP_EVENT_SESSION_DOWN:
 	case L2TP_EVENT_TUNNEL_DOWN:
@@ -287,10 +301,11 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 	case IPSEC_EVENT_CHILD_DOWN:
 	case IPSEC_EVENT_CHARON_LOST:
 		if (past_ipsec)
-			l2tp_vpn_fail(c, ev->error ? g_error_copy(ev->error)
-						   : g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_CONNECTION_LOST,
-								 "IPsec: %s (%s)", ev->text,
-								 ipsec_event_type_name(ev->type)));
+			l2tp_vpn_fail(c, ev->error
+					     ? g_error_copy(ev->error)
+					     : g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_CONNECTION_LOST,
+							   "IPsec: %s (%s)", ev->text,
+							   ipsec_event_type_name(ev->type)));
 		break;
 	default:
 		l2tp_vpn_progress(c, "ipsec: %s", ev->text);
@@ -321,8 +336,8 @@ static void ipsec_start(L2tpVpnConnection *c)
 	GError *error = NULL;
 
 	if (!c->cfg->ipsec_enabled) {
-		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC, "IPsec disabled by the profile: L2TP in the clear",
-				    NULL);
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC,
+				    "IPsec disabled by the profile: L2TP in the clear", NULL);
 		return;
 	}
 	if (!s.profile)
@@ -413,8 +428,8 @@ static void kernel_tunnel_start(L2tpVpnConnection *c)
 		l->kernel = l2tp_kernel_open(0, &error);
 	if (l->kernel) {
 		record_uint(c, L2TP_VPN_STATE_KERNEL_TUNNEL, c->info.tunnel_id);
-		l->kernel_tunnel = l2tp_kernel_tunnel_create(l->kernel, c->info.tunnel_id, c->info.peer_tunnel_id,
-							     l2tp_udp_fd(l->udp), &error);
+		l->kernel_tunnel = l2tp_kernel_tunnel_create(
+		    l->kernel, c->info.tunnel_id, c->info.peer_tunnel_id, l2tp_udp_fd(l->udp), &error);
 	}
 	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_TUNNEL, "kernel tunnel on our socket", error);
 }
@@ -424,8 +439,7 @@ static void kernel_tunnel_undo(L2tpVpnConnection *c)
 	L2tpVpnLayers *l = &c->layers;
 	g_autoptr(GError) error = NULL;
 
-	if (l->kernel_tunnel &&
-	    !l2tp_kernel_tunnel_delete(l->kernel, c->info.tunnel_id, &error) &&
+	if (l->kernel_tunnel && !l2tp_kernel_tunnel_delete(l->kernel, c->info.tunnel_id, &error) &&
 	    !g_error_matches(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND))
 		l2tp_vpn_progress(c, "warning: kernel tunnel %u: %s", c->info.tunnel_id, error->message);
 	l->kernel_tunnel = FALSE;
@@ -443,8 +457,9 @@ static void kernel_session_start(L2tpVpnConnection *c)
 	l->kernel_session = l2tp_kernel_session_create(l->kernel, c->info.tunnel_id, c->info.session_id,
 						       c->info.peer_session_id, &error);
 	if (l->kernel_session)
-		l->pppox = l2tp_kernel_pppox_connect(c->info.tunnel_id, c->info.session_id, c->info.peer_tunnel_id,
-						     c->info.peer_session_id, l2tp_udp_fd(l->udp), &error);
+		l->pppox =
+		    l2tp_kernel_pppox_connect(c->info.tunnel_id, c->info.session_id, c->info.peer_tunnel_id,
+					      c->info.peer_session_id, l2tp_udp_fd(l->udp), &error);
 	if (!l->kernel_session || l->pppox < 0) {
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, NULL, error);
 		return;
@@ -535,18 +550,22 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 		l2tp_vpn_progress(c, "ppp: phase %s", ev->phase_name);
 		break;
 	case L2TP_PPP_EVENT_AUTH:
-		if (ev->auth == PPPCHAN_AUTH_FAILED)
+		if (ev->auth == PPPCHAN_AUTH_FAILED) {
+			c->layers.ppp_auth_failed = TRUE;
 			l2tp_vpn_progress(c, "ppp: the gateway refused our credentials");
-		else
+		} else {
 			l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP,
 					    ev->auth == PPPCHAN_AUTH_SUCCEEDED ? "authenticated"
 									       : "no authentication required",
 					    NULL);
+		}
 		break;
 	case L2TP_PPP_EVENT_IP_UP:
 		ppp_ip_up(c, ev);
 		break;
 	case L2TP_PPP_EVENT_LOG:
+		if (!c->layers.ppp_auth_detail && strstr(ev->log_line, "authentication failed"))
+			c->layers.ppp_auth_detail = g_strdup(ev->log_line);
 		l2tp_vpn_progress(c, "pppd: %s", ev->log_line);
 		break;
 	case L2TP_PPP_EVENT_EXITED:

@@ -42,6 +42,8 @@ typedef struct {
 	gboolean tunnel_up, session_ready, session_up, l2tp_finished, l2tp_closing;
 	gboolean kernel_tunnel, kernel_session;
 	gboolean ppp_exited, ppp_stopping;
+	gboolean ppp_auth_failed; /* the plugin said the gateway refused us: that, not the CDN, is why */
+	char *ppp_auth_detail;    /* pppd's own words for it */
 	guint ppp_hints;
 	GError *ppp_error;
 } L2tpVpnLayers;
@@ -53,8 +55,8 @@ struct _L2tpVpnConnection {
 	gpointer user_data;
 
 	L2tpVpnState state;
-	L2tpVpnPhase phase;    /* connecting: the running phase; disconnecting: the one being undone */
-	guint started;         /* bit per phase whose start ran (its undo is due) */
+	L2tpVpnPhase phase; /* connecting: the running phase; disconnecting: the one being undone */
+	guint started;      /* bit per phase whose start ran (its undo is due) */
 	gint64 t0_us, phase_t0_us;
 	guint timer;           /* phase or undo timeout */
 	guint idle;            /* deferred teardown step */

@@ -139,13 +139,15 @@ static L2tpVpnError classify_code(const GError *e)
 	if (e->domain == L2TP_PPP_ERROR)
 		return classify_ppp(e->code);
 	if (e->domain == L2TP_KERNEL_ERROR)
-		return e->code == L2TP_KERNEL_ERROR_PERMISSION ? L2TP_VPN_ERROR_PERMISSION
+		return e->code == L2TP_KERNEL_ERROR_PERMISSION      ? L2TP_VPN_ERROR_PERMISSION
 		       : e->code <= L2TP_KERNEL_ERROR_PPPOX_MISSING ? L2TP_VPN_ERROR_SYSTEM
-								   : L2TP_VPN_ERROR_FAILED;
+								    : L2TP_VPN_ERROR_FAILED;
 	if (e->domain == L2TP_UDP_ERROR)
-		return e->code == L2TP_UDP_ERROR_SOCKET ? L2TP_VPN_ERROR_SYSTEM : L2TP_VPN_ERROR_INVALID_CONFIG;
+		return e->code == L2TP_UDP_ERROR_SOCKET ? L2TP_VPN_ERROR_SYSTEM
+							: L2TP_VPN_ERROR_INVALID_CONFIG;
 	if (e->domain == L2TP_NET_ERROR)
-		return e->code == L2TP_NET_ERROR_INVALID ? L2TP_VPN_ERROR_INVALID_CONFIG : L2TP_VPN_ERROR_NETWORK;
+		return e->code == L2TP_NET_ERROR_INVALID ? L2TP_VPN_ERROR_INVALID_CONFIG
+							 : L2TP_VPN_ERROR_NETWORK;
 	if (e->domain == L2TPVPN_PROFILE_ERROR)
 		return L2TP_VPN_ERROR_INVALID_CONFIG;
 	if (e->domain == G_RESOLVER_ERROR)
@@ -248,7 +250,8 @@ gboolean l2tp_vpn_config_validate(const L2tpVpnConfig *cfg, GError **error)
 		why = "no PPP user name";
 	else if (!cfg->ppp_password)
 		why = "no PPP password";
-	else if (cfg->ipsec_enabled && cfg->ipsec.auth == IPSEC_AUTH_PSK && (!cfg->ipsec.psk || !cfg->ipsec.psk[0]))
+	else if (cfg->ipsec_enabled && cfg->ipsec.auth == IPSEC_AUTH_PSK &&
+		 (!cfg->ipsec.psk || !cfg->ipsec.psk[0]))
 		why = "no IPsec pre-shared key";
 	else if (!cfg->ppp.plugin_path)
 		why = "no pppd plugin path";
@@ -569,6 +572,7 @@ void l2tp_vpn_connection_free(L2tpVpnConnection *c)
 	g_clear_object(&c->layers.cancel);
 	g_clear_error(&c->layers.ppp_error);
 	g_free(c->layers.net_run_dir);
+	g_free(c->layers.ppp_auth_detail);
 	g_free(c->info.ipsec_conn);
 	g_free(c->info.ipsec_sa);
 	g_clear_error(&c->error);

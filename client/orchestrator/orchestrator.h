@@ -50,23 +50,23 @@ G_BEGIN_DECLS
 GQuark l2tp_vpn_error_quark(void);
 
 typedef enum {
-	L2TP_VPN_ERROR_FAILED,              /* anything not classified below */
-	L2TP_VPN_ERROR_INVALID_CONFIG,      /* the profile/settings are unusable */
-	L2TP_VPN_ERROR_PERMISSION,          /* root (CAP_NET_ADMIN) needed */
-	L2TP_VPN_ERROR_ALREADY_RUNNING,     /* this connection is up in another process */
-	L2TP_VPN_ERROR_NOT_RUNNING,         /* no such connection is up */
-	L2TP_VPN_ERROR_SYSTEM,              /* charon, kernel modules or pppd/plugin missing */
-	L2TP_VPN_ERROR_RESOLVE,             /* the gateway name does not resolve */
-	L2TP_VPN_ERROR_UNREACHABLE,         /* the gateway does not answer */
-	L2TP_VPN_ERROR_IPSEC_AUTH,          /* pre-shared key or certificate refused */
-	L2TP_VPN_ERROR_IPSEC_PROPOSAL,      /* no common IKE/ESP proposal */
-	L2TP_VPN_ERROR_IPSEC,               /* any other IPsec failure */
-	L2TP_VPN_ERROR_L2TP,                /* the LNS refused or broke the tunnel/session */
-	L2TP_VPN_ERROR_PPP_AUTH,            /* the gateway refused the PPP user name/password */
-	L2TP_VPN_ERROR_PPP,                 /* any other PPP failure */
-	L2TP_VPN_ERROR_NETWORK,             /* routes or DNS could not be set */
-	L2TP_VPN_ERROR_TIMEOUT,             /* a phase did not complete in time */
-	L2TP_VPN_ERROR_CONNECTION_LOST,     /* it was up, then the gateway or a layer dropped it */
+	L2TP_VPN_ERROR_FAILED,          /* anything not classified below */
+	L2TP_VPN_ERROR_INVALID_CONFIG,  /* the profile/settings are unusable */
+	L2TP_VPN_ERROR_PERMISSION,      /* root (CAP_NET_ADMIN) needed */
+	L2TP_VPN_ERROR_ALREADY_RUNNING, /* this connection is up in another process */
+	L2TP_VPN_ERROR_NOT_RUNNING,     /* no such connection is up */
+	L2TP_VPN_ERROR_SYSTEM,          /* charon, kernel modules or pppd/plugin missing */
+	L2TP_VPN_ERROR_RESOLVE,         /* the gateway name does not resolve */
+	L2TP_VPN_ERROR_UNREACHABLE,     /* the gateway does not answer */
+	L2TP_VPN_ERROR_IPSEC_AUTH,      /* pre-shared key or certificate refused */
+	L2TP_VPN_ERROR_IPSEC_PROPOSAL,  /* no common IKE/ESP proposal */
+	L2TP_VPN_ERROR_IPSEC,           /* any other IPsec failure */
+	L2TP_VPN_ERROR_L2TP,            /* the LNS refused or broke the tunnel/session */
+	L2TP_VPN_ERROR_PPP_AUTH,        /* the gateway refused the PPP user name/password */
+	L2TP_VPN_ERROR_PPP,             /* any other PPP failure */
+	L2TP_VPN_ERROR_NETWORK,         /* routes or DNS could not be set */
+	L2TP_VPN_ERROR_TIMEOUT,         /* a phase did not complete in time */
+	L2TP_VPN_ERROR_CONNECTION_LOST, /* it was up, then the gateway or a layer dropped it */
 	L2TP_VPN_ERROR_N_CODES,
 } L2tpVpnError;
 
@@ -111,7 +111,7 @@ typedef struct {
 	const char *pppd_path; /* NULL: /usr/sbin/pppd */
 
 	L2tpNetMode route_mode;
-	GArray *routes; /* L2tpNetPrefix */
+	GArray *routes;                               /* L2tpNetPrefix */
 	struct in_addr dns_servers[L2TP_NET_MAX_DNS]; /* static servers, before the gateway's */
 	guint n_dns_servers;
 	const char *const *dns_domains;
@@ -172,9 +172,9 @@ typedef struct {
 
 typedef enum {
 	L2TP_VPN_EVENT_PHASE_STARTED,
-	L2TP_VPN_EVENT_PHASE_DONE, /* text: what the phase achieved; phase_ms: its duration */
-	L2TP_VPN_EVENT_PROGRESS,   /* text: detail from a layer (charon log, pppd log) */
-	L2TP_VPN_EVENT_CONNECTED,  /* info */
+	L2TP_VPN_EVENT_PHASE_DONE,    /* text: what the phase achieved; phase_ms: its duration */
+	L2TP_VPN_EVENT_PROGRESS,      /* text: detail from a layer (charon log, pppd log) */
+	L2TP_VPN_EVENT_CONNECTED,     /* info */
 	L2TP_VPN_EVENT_DISCONNECTING, /* error: why (NULL when asked to) */
 	L2TP_VPN_EVENT_DISCONNECTED,  /* error: NULL after a requested disconnect; always last */
 } L2tpVpnEventType;

@@ -36,7 +36,8 @@ static void test_connected_line(void)
 	inet_pton(AF_INET, "10.99.0.1", &info.ppp_peer);
 	inet_pton(AF_INET, "10.20.0.53", &info.dns[1]);
 	line = cli_format_connected(&info);
-	CHECK_STR(line, "connected l2tp-lab local 10.99.0.10 peer 10.99.0.1 gateway 172.31.0.1 dns 10.20.0.53 in 2345 ms");
+	CHECK_STR(line, "connected l2tp-lab local 10.99.0.10 peer 10.99.0.1 gateway 172.31.0.1 dns "
+			"10.20.0.53 in 2345 ms");
 }
 
 static GPtrArray *records(const char *const *list)
@@ -50,8 +51,9 @@ static GPtrArray *records(const char *const *list)
 
 static void test_status_json_and_text(void)
 {
-	const char *const in[] = {"name=lab", "state=connected", "pid=42", "dns=10.20.0.53", "dns=10.20.0.54",
-				  "ipsec_sa=IKE \"quoted\"\\", "rx_bytes=12x", "bogus", NULL};
+	const char *const in[] = {"name=lab",       "state=connected", "pid=42",
+				  "dns=10.20.0.53", "dns=10.20.0.54",  "ipsec_sa=IKE \"quoted\"\\",
+				  "rx_bytes=12x",   "bogus",           NULL};
 	g_autoptr(GPtrArray) r = records(in);
 	g_autofree char *json = cli_status_to_json(r);
 	g_autofree char *text = cli_status_to_text(r);
@@ -212,7 +214,10 @@ static void test_control_round_trip(void)
 	CHECK(after.lines == NULL);
 	CHECK(g_error_matches(after.error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING));
 
-	for (Call *c = &status; c; c = c == &status ? &down : c == &down ? &bogus : c == &bogus ? &after : NULL) {
+	for (Call *c = &status; c; c = c == &status  ? &down
+				       : c == &down  ? &bogus
+				       : c == &bogus ? &after
+						     : NULL) {
 		if (c->lines)
 			g_ptr_array_unref(c->lines);
 		g_clear_error(&c->error);
