@@ -378,6 +378,38 @@ static void assert_nothing_left(void)
 	g_assert_false(g_file_test(state, G_FILE_TEST_EXISTS));
 }
 
+/* The client library's view after the failed connect: status, lists, errors as classes. */
+static void check_client_status(L2tpVpnDaemonClient *client)
+{
+	g_autoptr(GVariant) status = NULL;
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) connections = NULL, profiles = NULL;
+	g_autofree char *text = NULL;
+	const char *value;
+
+	status = l2tpvpn_daemon_client_status(client, "work", &error);
+	g_assert_no_error(error);
+	g_assert_true(g_variant_lookup(status, "State", "&s", &value));
+	g_assert_cmpstr(value, ==, "disconnected");
+	g_assert_true(g_variant_lookup(status, "LastError", "&s", &value));
+	g_assert_cmpstr(value, ==, "org.l2tpvpn.Error.Unreachable");
+	connections = l2tpvpn_daemon_client_list_connections(client, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_strv_length(connections), ==, 1);
+	g_assert_cmpstr(connections[0], ==, "work");
+	profiles = l2tpvpn_daemon_client_list_profiles(client, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_strv_contains((const char *const *)profiles, "work"));
+	text = l2tpvpn_daemon_client_get_profile(client, "work", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(text, "password-source=ask"));
+	g_assert_false(l2tpvpn_daemon_client_disconnect(client, "work", &error));
+	g_assert_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING);
+	g_clear_error(&error);
+	g_assert_null(l2tpvpn_daemon_client_status(client, "never-connected", &error));
+	g_assert_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING);
+}
+
 static void test_connect_unreachable(void)
 {
 	g_autofree char *path = l2tpvpn_daemon_connection_path("work");
@@ -416,6 +448,54 @@ static void test_connect_unreachable(void)
 	g_assert_nonnull(strstr(seen->str, "started:resolve;"));
 	g_assert_nonnull(strstr(seen->str, "disconnected:;"));
 	assert_nothing_left();
+	check_client_status(client);
+}
+
+/* Two profiles connecting at the same time: each its own object, each its own outcome. */
+static void test_two_at_once(void)
+{
+	static const char *const names[] = {"first", "second"};
+	Reply replies[2] = {{0}};
+	g_autofree char *p0 = l2tpvpn_daemon_connection_path("first");
+	g_autofree char *p1 = l2tpvpn_daemon_connection_path("second");
+
+	if (!need_daemon())
+		return;
+	for (guint i = 0; i < 2; i++) {
+		expect_ok("SaveProfile", g_variant_new("(ss)", names[i], WORK_PROFILE));
+		g_dbus_connection_call(env.bus, "org.l2tpvpn", MANAGER, MANAGER_IF, "Connect",
+				       g_variant_new_parsed("(%s, {'ppp-password': 'pw'})", names[i]), NULL,
+				       G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, on_reply, &replies[i]);
+	}
+	for (guint i = 0; i < 2; i++) {
+		g_autofree char *remote = NULL;
+
+		wait_for(&replies[i].done, names[i]);
+		g_assert_null(replies[i].reply);
+		remote = g_dbus_error_get_remote_error(replies[i].error);
+		g_assert_cmpstr(remote, ==, "org.l2tpvpn.Error.Unreachable");
+		g_error_free(replies[i].error);
+	}
+	g_assert_cmpstr(p0, !=, p1);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(GVariant) state = property(i ? p1 : p0, "State");
+
+		g_assert_cmpstr(g_variant_get_string(state, NULL), ==, "disconnected");
+		expect_ok("DeleteProfile", g_variant_new("(s)", names[i]));
+	}
+}
+
+/* The client library reports the refusal as the PERMISSION class (the CLI's exit code 4). */
+static gboolean client_library_refused(const char *address)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(L2tpVpnDaemonClient) client = l2tpvpn_daemon_client_new(address, &error);
+	g_auto(GStrv) names = client ? l2tpvpn_daemon_client_list_profiles(client, &error) : NULL;
+
+	if (!names && g_error_matches(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_PERMISSION))
+		return TRUE;
+	g_printerr("client library as nobody: %s\n", error ? error->message : "allowed");
+	return FALSE;
 }
 
 /* The child side of test_nobody: every action must be refused. */
@@ -448,6 +528,8 @@ static int run_as_nobody(const char *address)
 			g_printerr("%s as nobody: %s\n", actions[i], reply ? "allowed" : name);
 	}
 	g_object_unref(env.bus);
+	if (!client_library_refused(address))
+		return 1;
 	return refused == G_N_ELEMENTS(actions) ? 0 : 1;
 }
 
@@ -522,6 +604,7 @@ static int run_tests(int argc, char **argv)
 	start_daemon();
 	g_test_add_func("/daemon-bus/profiles", test_profiles);
 	g_test_add_func("/daemon-bus/connect-unreachable", test_connect_unreachable);
+	g_test_add_func("/daemon-bus/two-at-once", test_two_at_once);
 	g_test_add_func("/daemon-bus/nobody-refused", test_nobody);
 	g_test_add_func("/daemon-bus/sigterm", test_sigterm);
 	result = g_test_run();
