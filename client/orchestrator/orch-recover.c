@@ -31,13 +31,15 @@ static gboolean parse_pid(const char *text, pid_t *pid)
 	return TRUE;
 }
 
-/* /proc/PID/comm starts with @prefix: the pid has not been reused by something else. */
+/* A live (not zombie) process whose name starts with @prefix: the pid was not reused by something else. */
 static gboolean process_named(pid_t pid, const char *prefix)
 {
-	g_autofree char *path = g_strdup_printf("/proc/%d/comm", (int)pid);
-	g_autofree char *comm = NULL;
+	g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+	g_autofree char *status = NULL;
+	g_autofree char *name_line = g_strconcat("Name:\t", prefix, NULL);
 
-	return g_file_get_contents(path, &comm, NULL, NULL) && g_str_has_prefix(comm, prefix);
+	return g_file_get_contents(path, &status, NULL, NULL) && g_str_has_prefix(status, name_line) &&
+	       !strstr(status, "\nState:\tZ");
 }
 
 /* Waits for @pid to exit (pidfd: woken by the exit itself, no polling loop). */

@@ -6,8 +6,14 @@ charon_start cl
 ours_snapshot
 ours_profile lab
 ours_connect
-kill -KILL "$OURS_PID"
+# The l2tp-vpn process itself (OURS_PID may be nsenter's): its pid is in its own run record.
+victim=$(on cl sed -n 's/^pid=//p' /run/l2tp-vpn/lab/state)
+[[ -n $victim ]] || fail "no pid in /run/l2tp-vpn/lab/state"
+kill -KILL "$victim"
+wait_until 20 "l2tp-vpn $victim dies" bash -c "! kill -0 $victim 2>/dev/null || grep -q '^State:.*Z' /proc/$victim/status" ||
+	fail "l2tp-vpn $victim survived SIGKILL"
 wait "$OURS_PID" 2>/dev/null || true
+on cl test -f /run/l2tp-vpn/lab/state || fail "the killed run left no record"
 [[ -n $(on cl ip xfrm state) ]] || fail "nothing to recover: the SAs vanished with the process"
 log "killed l2tp-vpn up (SIGKILL) while connected: its SAs, routes, DNS and pppd are left over"
 ours_connect
