@@ -369,7 +369,10 @@ static gboolean start_attempt(VpndConnection *c, GError **error)
 		return FALSE;
 	}
 	c->stopping = FALSE;
-	c->orch = l2tp_vpn_connection_new(cfg, on_event, c);
+	if (vpnd_manager_settings(c->m)->connection_new)
+		c->orch = vpnd_manager_settings(c->m)->connection_new(cfg, on_event, c);
+	else
+		c->orch = l2tp_vpn_connection_new(cfg, on_event, c);
 	set_state(c, "connecting");
 	l2tp_vpn_connection_start(c->orch);
 	return TRUE;
@@ -440,16 +443,17 @@ void vpnd_connection_connect(VpndConnection *c, GVariant *secrets, GDBusMethodIn
 	memcpy(c->secrets, given, sizeof(given));
 	l2tpvpn_reconnect_user_connect(&c->policy);
 	g_message("%s: connect requested by %s", c->name, g_dbus_method_invocation_get_sender(inv));
-	if (!start_attempt(c, &error)) {
-		if (error->code != L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED)
-			set_last_error(c, error);
-		wipe_secrets(c);
-		set_state(c, "disconnected");
-		g_dbus_method_invocation_return_gerror(inv, error);
-		vpnd_manager_connection_idle(c->m);
-		return;
-	}
+	/* Waiting before the start: an orchestrator may report its outcome from inside start. */
 	g_ptr_array_add(c->connect_waiters, inv);
+	if (start_attempt(c, &error))
+		return;
+	g_ptr_array_remove(c->connect_waiters, inv);
+	if (error->code != L2TPVPN_DBUS_ERROR_SECRETS_REQUIRED)
+		set_last_error(c, error);
+	wipe_secrets(c);
+	set_state(c, "disconnected");
+	g_dbus_method_invocation_return_gerror(inv, error);
+	vpnd_manager_connection_idle(c->m);
 }
 
 void vpnd_connection_disconnect(VpndConnection *c, GDBusMethodInvocation *inv)

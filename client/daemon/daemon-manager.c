@@ -26,6 +26,7 @@ struct _VpndManager {
 	gpointer shutdown_data;
 	gboolean shutting_down;
 	GHashTable *tunnel_left_open; /* names whose crashed run left an L2TP tunnel at the LNS */
+	GPtrArray *owned;             /* the settings' strings, copied */
 };
 
 GDBusNodeInfo *vpnd_interface_info(const char *resource_name, GError **error)
@@ -334,12 +335,26 @@ static const GDBusInterfaceVTable manager_vtable = {
 
 /* ---- life cycle ----------------------------------------------------------------------------- */
 
+static const char *own(VpndManager *m, const char *s)
+{
+	char *copy = g_strdup(s);
+
+	if (copy)
+		g_ptr_array_add(m->owned, copy);
+	return copy;
+}
+
 VpndManager *vpnd_manager_new(GDBusConnection *bus, const VpndSettings *settings, GError **error)
 {
 	VpndManager *m = g_new0(VpndManager, 1);
 
 	m->bus = g_object_ref(bus);
 	m->settings = *settings;
+	m->owned = g_ptr_array_new_with_free_func(g_free);
+	m->settings.profile_dir = own(m, settings->profile_dir);
+	m->settings.run_dir = own(m, settings->run_dir);
+	m->settings.plugin_path = own(m, settings->plugin_path);
+	m->settings.resolv_conf = own(m, settings->resolv_conf);
 	m->connections =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)vpnd_connection_free);
 	m->manager_node = vpnd_interface_info("org.l2tpvpn.Manager1.xml", error);
@@ -405,6 +420,7 @@ void vpnd_manager_free(VpndManager *m)
 	g_clear_pointer(&m->manager_node, g_dbus_node_info_unref);
 	g_clear_pointer(&m->connection_node, g_dbus_node_info_unref);
 	g_clear_pointer(&m->tunnel_left_open, g_hash_table_unref);
+	g_ptr_array_unref(m->owned);
 	g_object_unref(m->bus);
 	g_free(m);
 }

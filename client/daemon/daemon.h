@@ -32,6 +32,9 @@ typedef struct {
 	const char *plugin_path; /* our pppd plugin */
 	const char *resolv_conf; /* NULL: /etc/resolv.conf */
 	L2tpVpnReconnectConfig reconnect;
+	/* Makes each orchestrator connection; NULL: l2tp_vpn_connection_new (tests substitute fake layers).
+	 */
+	L2tpVpnConnection *(*connection_new)(L2tpVpnConfig *cfg, L2tpVpnEventFunc func, gpointer user_data);
 } VpndSettings;
 
 typedef struct _VpndManager VpndManager;
@@ -42,6 +45,7 @@ GDBusNodeInfo *vpnd_interface_info(const char *resource_name, GError **error);
 
 /* ---- manager (daemon-manager.c) ------------------------------------------------- */
 
+/* Copies @settings (and its strings). */
 VpndManager *vpnd_manager_new(GDBusConnection *bus, const VpndSettings *settings, GError **error);
 /* Disconnects everything; @done runs once every connection is down. */
 void vpnd_manager_shutdown(VpndManager *m, GSourceFunc done, gpointer data);
