@@ -32,7 +32,8 @@ static struct {
 	GDBusConnection *server, *client;
 	VpndManager *manager;
 	L2tpVpnConnection *live; /* the latest orchestrator connection the daemon made */
-	int fail_phase;          /* a phase whose start fails with a PPP auth error, -1 none */
+	int fail_phase;          /* a phase whose start fails with fail_code, -1 none */
+	int fail_code;           /* L2tpVpnError */
 	GString *states;         /* StateChanged sequence, "state," each */
 	char *path;
 } t;
@@ -47,9 +48,8 @@ static void fake_start(L2tpVpnConnection *c)
 		g_strlcpy(c->info.local_addr, "127.0.0.1", sizeof(c->info.local_addr));
 	}
 	if ((int)c->phase == t.fail_phase)
-		l2tp_vpn_phase_done(
-		    c, c->phase, NULL,
-		    g_error_new_literal(L2TP_PPP_ERROR, L2TP_PPP_ERROR_AUTH_FAILED, "fake: refused"));
+		l2tp_vpn_phase_done(c, c->phase, NULL,
+				    g_error_new_literal(L2TP_VPN_ERROR, t.fail_code, "fake: failed"));
 	else
 		l2tp_vpn_phase_done(c, c->phase, NULL, NULL);
 }
@@ -236,6 +236,7 @@ static void test_wrong_password_stops(void)
 {
 	g_string_truncate(t.states, 0);
 	t.fail_phase = L2TP_VPN_PHASE_PPP;
+	t.fail_code = L2TP_VPN_ERROR_PPP_AUTH;
 	drop_connection();
 	wait_states("reconnecting,connecting,disconnecting,disconnected,");
 	assert_reconnects(2);
@@ -256,6 +257,23 @@ static void test_requested_disconnect_stays_down(void)
 	g_assert_true(vpnd_connection_is_down(vpnd_manager_ensure_connection(t.manager, "sup", NULL)));
 }
 
+/* The gateway stays away after a loss: the second retry waits long; Disconnect cancels it at once. */
+static void test_disconnect_while_waiting(void)
+{
+	connect_profile();
+	g_string_truncate(t.states, 0);
+	t.fail_phase = L2TP_VPN_PHASE_RESOLVE;
+	t.fail_code = L2TP_VPN_ERROR_UNREACHABLE;
+	drop_connection();
+	wait_states("reconnecting,connecting,disconnecting,reconnecting,");
+	assert_prop_string("LastError", "org.l2tpvpn.Error.Unreachable");
+	g_assert_false(vpnd_connection_is_down(vpnd_manager_ensure_connection(t.manager, "sup", NULL)));
+	manager_call_ok("Disconnect", g_variant_new("(s)", "sup"));
+	assert_prop_string("State", "disconnected");
+	g_assert_true(vpnd_connection_is_down(vpnd_manager_ensure_connection(t.manager, "sup", NULL)));
+	t.fail_phase = -1;
+}
+
 static gboolean on_shutdown_done(gpointer data)
 {
 	*(gboolean *)data = TRUE;
@@ -270,7 +288,9 @@ static void test_shutdown_brings_down(void)
 	g_string_truncate(t.states, 0);
 	vpnd_manager_shutdown(t.manager, on_shutdown_done, &done);
 	wait_for(&done, "shutdown");
-	g_assert_true(g_str_has_suffix(t.states->str, "disconnected,"));
+	g_assert_true(vpnd_connection_is_down(vpnd_manager_ensure_connection(t.manager, "sup", NULL)));
+	/* The signals travel through the bus: they may arrive after the daemon finished. */
+	wait_states("disconnecting,disconnected,");
 }
 
 /* ---- setup ----------------------------------------------------------------------------------------------
@@ -295,6 +315,8 @@ static void serve(const char *address)
 	g_assert_true(g_file_set_contents_full(profile, PROFILE, -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
 	l2tpvpn_reconnect_config_defaults(&settings.reconnect);
 	settings.reconnect.initial_ms = 10;
+	/* The second retry waits 10 s: long enough to be caught waiting. */
+	settings.reconnect.multiplier = 1000;
 	settings.connection_new = fake_connection_new;
 	t.server = connect_bus(address);
 	t.client = connect_bus(address);
@@ -333,6 +355,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/supervision/reconnects-after-loss", test_reconnects_after_loss);
 	g_test_add_func("/supervision/wrong-password-stops", test_wrong_password_stops);
 	g_test_add_func("/supervision/requested-disconnect-stays-down", test_requested_disconnect_stays_down);
+	g_test_add_func("/supervision/disconnect-while-waiting", test_disconnect_while_waiting);
 	g_test_add_func("/supervision/shutdown-brings-down", test_shutdown_brings_down);
 	result = g_test_run();
 	vpnd_manager_free(t.manager);
