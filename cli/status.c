@@ -20,7 +20,7 @@ static GPtrArray *query(const char *name)
 		return NULL;
 	lines = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(lines, g_strdup_printf("name=%s", name));
-	g_ptr_array_add(lines, g_strdup("state=crashed (run `l2tp-vpn down NAME` to clean up)"));
+	g_ptr_array_add(lines, g_strdup_printf("state=crashed (`l2tp-vpn down %s` cleans up)", name));
 	return lines;
 }
 
