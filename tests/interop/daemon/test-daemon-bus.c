@@ -485,6 +485,29 @@ static void test_two_at_once(void)
 	}
 }
 
+/* Connection1.Disconnect on the object itself is authorised like Manager1.Disconnect. */
+static gboolean connection_disconnect_refused(GDBusConnection *bus)
+{
+	g_autofree char *path = l2tpvpn_daemon_connection_path("work");
+	g_autofree char *name = NULL;
+	Reply r = {0};
+
+	g_dbus_connection_call(bus, "org.l2tpvpn", path, "org.l2tpvpn.Connection1", "Disconnect", NULL, NULL,
+			       G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, on_reply, &r);
+	wait_for(&r.done, "Connection1.Disconnect");
+	if (r.reply) {
+		g_variant_unref(r.reply);
+		g_printerr("Connection1.Disconnect as nobody: allowed\n");
+		return FALSE;
+	}
+	name = g_dbus_error_get_remote_error(r.error);
+	g_error_free(r.error);
+	if (g_strcmp0(name, "org.l2tpvpn.Error.NotAuthorized") == 0)
+		return TRUE;
+	g_printerr("Connection1.Disconnect as nobody: %s\n", name);
+	return FALSE;
+}
+
 /* The client library reports the refusal as the PERMISSION class (the CLI's exit code 4). */
 static gboolean client_library_refused(const char *address)
 {
@@ -527,6 +550,8 @@ static int run_as_nobody(const char *address)
 		else
 			g_printerr("%s as nobody: %s\n", actions[i], reply ? "allowed" : name);
 	}
+	if (!connection_disconnect_refused(env.bus))
+		return 1;
 	g_object_unref(env.bus);
 	if (!client_library_refused(address))
 		return 1;
