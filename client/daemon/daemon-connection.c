@@ -191,8 +191,8 @@ static void take_info(VpndConnection *c, const L2tpVpnInfo *info)
 	inet_ntop(AF_INET, &info->ppp_peer, c->peer, sizeof(c->peer));
 	g_strlcpy(c->gateway, info->gateway_addr, sizeof(c->gateway));
 	c->connect_ms = info->connect_ms;
-	notify(c, "Interface", "LocalAddress", "PeerAddress", "GatewayAddress", "ConnectTime", "Uptime",
-	       NULL);
+	/* Not Uptime: it is never signalled (it would wake every client each second). */
+	notify(c, "Interface", "LocalAddress", "PeerAddress", "GatewayAddress", "ConnectTime", NULL);
 }
 
 static void clear_info(VpndConnection *c)
@@ -201,8 +201,7 @@ static void clear_info(VpndConnection *c)
 	notify(c, "Interface", "LocalAddress", "PeerAddress", NULL);
 }
 
-/* The path to the gateway changed under a connection that is up: down now, and reconnect (on_disconnected).
- */
+/* The path to the gateway changed under a connection that is up: down now, reconnect in on_disconnected. */
 static void on_underlay_changed(const char *why, gpointer data)
 {
 	VpndConnection *c = data;
