@@ -234,6 +234,9 @@ static void test_reconnects_after_loss(void)
 
 static void test_wrong_password_stops(void)
 {
+	/* A fresh Connect: the backoff starts over at 10 ms. */
+	manager_call_ok("Disconnect", g_variant_new("(s)", "sup"));
+	connect_profile();
 	g_string_truncate(t.states, 0);
 	t.fail_phase = L2TP_VPN_PHASE_PPP;
 	t.fail_code = L2TP_VPN_ERROR_PPP_AUTH;
