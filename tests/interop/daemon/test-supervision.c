@@ -7,6 +7,10 @@
  * connected; ReconnectCount 1; LastError ConnectionLost), stop at once when a
  * reconnect meets a wrong password, not reconnect after a requested
  * Disconnect, and bring a connected connection down on shutdown.
+ *
+ * First, authorisation with a fake polkit authority on the same bus: the
+ * daemon asks it (action, subject = the caller's bus name) and its "no" wins
+ * even for root; once polkit leaves the bus, the root-only fallback applies.
  */
 #include <poll.h>
 #include <signal.h>
@@ -216,6 +220,130 @@ static void drop_connection(void)
 	    t.live, g_error_new_literal(L2TP_VPN_ERROR, L2TP_VPN_ERROR_L2TP, "fake: HELLO not acknowledged"));
 }
 
+/* ---- a fake polkit authority ------------------------------------------------------------------------ */
+
+static const char polkit_xml[] =
+    "<node><interface name='org.freedesktop.PolicyKit1.Authority'>"
+    "<method name='CheckAuthorization'>"
+    "<arg type='(sa{sv})' name='subject' direction='in'/><arg type='s' name='action_id' direction='in'/>"
+    "<arg type='a{ss}' name='details' direction='in'/><arg type='u' name='flags' direction='in'/>"
+    "<arg type='s' name='cancellation_id' direction='in'/><arg type='(bba{ss})' name='result' "
+    "direction='out'/>"
+    "</method></interface></node>";
+
+static struct {
+	GDBusConnection *bus;
+	guint registration, owner;
+	gboolean answer;
+	guint calls;
+	char *action, *subject_kind, *subject_name;
+} polkit;
+
+static void polkit_check(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+			 const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer data)
+{
+	g_autoptr(GVariant) subject = NULL, details = NULL;
+	const char *action;
+
+	g_variant_get(params, "(@(sa{sv})&s@a{ss}u&s)", &subject, &action, NULL, NULL, NULL);
+	polkit.calls++;
+	g_free(polkit.action);
+	g_free(polkit.subject_kind);
+	g_free(polkit.subject_name);
+	polkit.action = g_strdup(action);
+	g_variant_get(subject, "(s@a{sv})", &polkit.subject_kind, &details);
+	polkit.subject_name = NULL;
+	g_variant_lookup(details, "name", "s", &polkit.subject_name);
+	g_dbus_method_invocation_return_value(
+	    inv, g_variant_new_parsed("((%b, false, @a{ss} {}),)", polkit.answer));
+}
+
+static const GDBusInterfaceVTable polkit_vtable = {.method_call = polkit_check};
+
+static void on_flag(GDBusConnection *bus, const char *name, gpointer data)
+{
+	*(gboolean *)data = TRUE;
+}
+
+static void start_polkit(const char *address)
+{
+	g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml(polkit_xml, NULL);
+	g_autoptr(GError) error = NULL;
+	gboolean owned = FALSE;
+
+	polkit.bus = connect_bus(address);
+	polkit.registration =
+	    g_dbus_connection_register_object(polkit.bus, "/org/freedesktop/PolicyKit1/Authority",
+					      node->interfaces[0], &polkit_vtable, NULL, NULL, &error);
+	g_assert_no_error(error);
+	polkit.owner = g_bus_own_name_on_connection(polkit.bus, "org.freedesktop.PolicyKit1",
+						    G_BUS_NAME_OWNER_FLAGS_NONE, on_flag, NULL, &owned, NULL);
+	wait_for(&owned, "the fake polkit's name");
+}
+
+static void stop_polkit(void)
+{
+	gboolean gone = FALSE;
+	guint watch;
+
+	g_bus_unown_name(polkit.owner);
+	watch = g_bus_watch_name_on_connection(t.client, "org.freedesktop.PolicyKit1",
+					       G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, on_flag, &gone, NULL);
+	wait_for(&gone, "the fake polkit to leave");
+	g_bus_unwatch_name(watch);
+	g_dbus_connection_unregister_object(polkit.bus, polkit.registration);
+	g_object_unref(polkit.bus);
+	g_free(polkit.action);
+	g_free(polkit.subject_kind);
+	g_free(polkit.subject_name);
+}
+
+static char *manager_call_error(const char *method, GVariant *params)
+{
+	Reply r = {0};
+	char *name;
+
+	g_dbus_connection_call(t.client, "org.l2tpvpn", L2TPVPN_MANAGER_PATH, L2TPVPN_MANAGER_INTERFACE,
+			       method, params, NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, on_reply, &r);
+	wait_for(&r.done, method);
+	g_assert_null(r.reply);
+	name = g_dbus_error_get_remote_error(r.error);
+	g_error_free(r.error);
+	return name;
+}
+
+static void test_polkit_asked(void)
+{
+	polkit.answer = TRUE;
+	manager_call_ok("ListProfiles", NULL);
+	g_assert_cmpuint(polkit.calls, ==, 1);
+	g_assert_cmpstr(polkit.action, ==, "org.l2tpvpn.connect");
+	g_assert_cmpstr(polkit.subject_kind, ==, "system-bus-name");
+	g_assert_cmpstr(polkit.subject_name, ==, g_dbus_connection_get_unique_name(t.client));
+}
+
+static void test_polkit_refusal_wins(void)
+{
+	g_autofree char *profile = g_build_filename(t.dir, "profiles", "other.conf", NULL);
+	g_autofree char *name = NULL;
+
+	/* Root, but polkit says no: refused. */
+	polkit.answer = FALSE;
+	name = manager_call_error("SaveProfile", g_variant_new("(ss)", "other", PROFILE));
+	g_assert_cmpstr(name, ==, "org.l2tpvpn.Error.NotAuthorized");
+	g_assert_cmpstr(polkit.action, ==, "org.l2tpvpn.modify-profiles");
+	g_assert_false(g_file_test(profile, G_FILE_TEST_EXISTS));
+}
+
+static void test_polkit_gone_root_only(void)
+{
+	guint calls = polkit.calls;
+
+	stop_polkit();
+	manager_call_ok("ListProfiles", NULL);
+	g_assert_cmpuint(polkit.calls, ==, calls);
+}
+
 /* ---- tests ----------------------------------------------------------------------------------------------
  */
 
@@ -355,6 +483,10 @@ int main(int argc, char **argv)
 	g_assert_no_error(error);
 	address = start_bus();
 	serve(address);
+	start_polkit(address);
+	g_test_add_func("/polkit/asked", test_polkit_asked);
+	g_test_add_func("/polkit/refusal-wins-over-root", test_polkit_refusal_wins);
+	g_test_add_func("/polkit/gone-root-only", test_polkit_gone_root_only);
 	g_test_add_func("/supervision/reconnects-after-loss", test_reconnects_after_loss);
 	g_test_add_func("/supervision/wrong-password-stops", test_wrong_password_stops);
 	g_test_add_func("/supervision/requested-disconnect-stays-down", test_requested_disconnect_stays_down);
