@@ -193,6 +193,24 @@ static void on_appeared_or_exited(GDBusConnection *bus, const char *name, const 
 	*(gboolean *)data = TRUE;
 }
 
+/* What a run killed with SIGKILL leaves: its record under <run>/stale/, naming a process that is gone. */
+static void plant_crashed_run(const char *run)
+{
+	g_autofree char *dir = g_build_filename(run, "stale", NULL);
+	g_autofree char *state = g_build_filename(dir, "state", NULL);
+	g_autofree char *record = NULL;
+	const char *argv[] = {"true", NULL};
+	GPid dead;
+
+	g_assert_true(g_spawn_async(NULL, (char **)argv, NULL,
+				    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &dead,
+				    NULL));
+	g_assert_cmpint(waitpid(dead, NULL, 0), ==, dead);
+	record = g_strdup_printf("pid=%d\n", (int)dead);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	g_assert_true(g_file_set_contents_full(state, record, -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+}
+
 static void start_daemon(void)
 {
 	g_autofree char *profiles = g_build_filename(env.dir, "profiles", NULL);
@@ -210,6 +228,7 @@ static void start_daemon(void)
 
 	g_assert_cmpint(log_fd, >=, 0);
 	g_assert_cmpint(g_mkdir(profiles, 0700), ==, 0);
+	plant_crashed_run(run);
 	/* Its log goes to a file, shown when something fails. */
 	g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
 					     daemon_child_setup, NULL, &env.daemon_pid, -1, log_fd, log_fd,
@@ -305,6 +324,16 @@ static gboolean need_daemon(void)
 	else
 		g_test_fail_printf("l2tp-vpnd is not running (wait status %d)", env.daemon_status);
 	return FALSE;
+}
+
+/* Start-up recovery: the crashed run's record is gone before the daemon took its name. */
+static void test_startup_recovery(void)
+{
+	g_autofree char *stale = g_build_filename(env.dir, "run", "stale", NULL);
+
+	if (!need_daemon())
+		return;
+	g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
 }
 
 static void test_profiles(void)
@@ -627,6 +656,7 @@ static int run_tests(int argc, char **argv)
 	start_bus();
 	env.bus = connect_bus();
 	start_daemon();
+	g_test_add_func("/daemon-bus/startup-recovery", test_startup_recovery);
 	g_test_add_func("/daemon-bus/profiles", test_profiles);
 	g_test_add_func("/daemon-bus/connect-unreachable", test_connect_unreachable);
 	g_test_add_func("/daemon-bus/two-at-once", test_two_at_once);
