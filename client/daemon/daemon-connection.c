@@ -36,6 +36,10 @@ struct _VpndConnection {
 	char *error_name, *error_message;
 	char ifname[IF_NAMESIZE];
 	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN], gateway[INET_ADDRSTRLEN];
+	char underlay_addr[INET_ADDRSTRLEN];
+	guint16 underlay_port;
+	char dns[2][INET_ADDRSTRLEN];
+	char *ipsec_sa;
 	guint64 connect_ms;
 
 	GPtrArray *connect_waiters;    /* GDBusMethodInvocation: reply when up or failed */
@@ -69,6 +73,17 @@ static guint64 stat_bytes(VpndConnection *c, gboolean in)
 	return in ? stats.rx_bytes : stats.tx_bytes;
 }
 
+static GVariant *dns_servers(VpndConnection *c)
+{
+	GVariantBuilder list;
+
+	g_variant_builder_init(&list, G_VARIANT_TYPE("as"));
+	for (guint i = 0; i < G_N_ELEMENTS(c->dns); i++)
+		if (c->dns[i][0])
+			g_variant_builder_add(&list, "s", c->dns[i]);
+	return g_variant_builder_end(&list);
+}
+
 static GVariant *get_property(VpndConnection *c, const char *prop)
 {
 	if (strcmp(prop, "Name") == 0)
@@ -97,6 +112,14 @@ static GVariant *get_property(VpndConnection *c, const char *prop)
 		return g_variant_new_string(c->peer);
 	if (strcmp(prop, "GatewayAddress") == 0)
 		return g_variant_new_string(c->gateway);
+	if (strcmp(prop, "UnderlayAddress") == 0)
+		return g_variant_new_string(c->underlay_addr);
+	if (strcmp(prop, "UnderlayPort") == 0)
+		return g_variant_new_uint16(c->underlay_port);
+	if (strcmp(prop, "DnsServers") == 0)
+		return dns_servers(c);
+	if (strcmp(prop, "IpsecSa") == 0)
+		return g_variant_new_string(c->ipsec_sa ? c->ipsec_sa : "");
 	if (strcmp(prop, "ConnectTime") == 0)
 		return g_variant_new_uint64(c->connect_ms);
 	return NULL;
@@ -187,18 +210,32 @@ static void progress(VpndConnection *c, const L2tpVpnEvent *ev, const char *kind
 static void take_info(VpndConnection *c, const L2tpVpnInfo *info)
 {
 	g_strlcpy(c->ifname, info->ifname, sizeof(c->ifname));
-	inet_ntop(AF_INET, &info->ppp_local, c->local, sizeof(c->local));
-	inet_ntop(AF_INET, &info->ppp_peer, c->peer, sizeof(c->peer));
+	c->local[0] = c->peer[0] = '\0';
+	/* Unknown addresses stay "", never "0.0.0.0". */
+	if (info->ppp_local.s_addr)
+		inet_ntop(AF_INET, &info->ppp_local, c->local, sizeof(c->local));
+	if (info->ppp_peer.s_addr)
+		inet_ntop(AF_INET, &info->ppp_peer, c->peer, sizeof(c->peer));
 	g_strlcpy(c->gateway, info->gateway_addr, sizeof(c->gateway));
+	g_strlcpy(c->underlay_addr, info->local_addr, sizeof(c->underlay_addr));
+	c->underlay_port = info->local_port;
+	for (guint i = 0; i < G_N_ELEMENTS(c->dns); i++) {
+		c->dns[i][0] = '\0';
+		if (info->dns[i].s_addr)
+			inet_ntop(AF_INET, &info->dns[i], c->dns[i], sizeof(c->dns[i]));
+	}
+	g_free(c->ipsec_sa);
+	c->ipsec_sa = g_strdup(info->ipsec_sa);
 	c->connect_ms = info->connect_ms;
 	/* Not Uptime: it is never signalled (it would wake every client each second). */
-	notify(c, "Interface", "LocalAddress", "PeerAddress", "GatewayAddress", "ConnectTime", NULL);
+	notify(c, "Interface", "LocalAddress", "PeerAddress", "GatewayAddress", "UnderlayAddress",
+	       "UnderlayPort", "DnsServers", "IpsecSa", "ConnectTime", NULL);
 }
 
 static void clear_info(VpndConnection *c)
 {
-	c->ifname[0] = c->local[0] = c->peer[0] = '\0';
-	notify(c, "Interface", "LocalAddress", "PeerAddress", NULL);
+	c->ifname[0] = c->local[0] = c->peer[0] = c->dns[0][0] = c->dns[1][0] = '\0';
+	notify(c, "Interface", "LocalAddress", "PeerAddress", "DnsServers", NULL);
 }
 
 /* The path to the gateway changed under a connection that is up: down now, reconnect in on_disconnected. */
@@ -559,6 +596,7 @@ void vpnd_connection_free(VpndConnection *c)
 	wipe_secrets(c);
 	vpnd_underlay_watch_free(c->underlay);
 	g_free(c->underlay_lost);
+	g_free(c->ipsec_sa);
 	g_free(c->phase);
 	g_free(c->error_name);
 	g_free(c->error_message);

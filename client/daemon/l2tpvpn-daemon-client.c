@@ -173,6 +173,78 @@ GVariant *l2tpvpn_daemon_client_status(L2tpVpnDaemonClient *client, const char *
 	return get_all(client, path, error);
 }
 
+static void add_string(GPtrArray *r, GVariant *props, const char *prop, const char *key)
+{
+	const char *value;
+
+	if (g_variant_lookup(props, prop, "&s", &value) && value[0])
+		g_ptr_array_add(r, g_strdup_printf("%s=%s", key, value));
+}
+
+static void add_number(GPtrArray *r, GVariant *props, const char *prop, const char *type, const char *key)
+{
+	g_autoptr(GVariant) v = g_variant_lookup_value(props, prop, G_VARIANT_TYPE(type));
+	guint64 n;
+
+	if (!v)
+		return;
+	n = g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64)   ? g_variant_get_uint64(v)
+	    : g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32(v)
+							     : g_variant_get_uint16(v);
+	if (n)
+		g_ptr_array_add(r, g_strdup_printf("%s=%" G_GUINT64_FORMAT, key, n));
+}
+
+/* "org.l2tpvpn.Error.Unreachable" → "unreachable" (the CLI's class names). */
+static char *error_class(const char *dbus_name)
+{
+	for (int code = 0; code < L2TP_VPN_ERROR_N_CODES; code++)
+		if (!g_strcmp0(dbus_name, l2tpvpn_dbus_error_name(code)))
+			return g_strdup(l2tp_vpn_error_code_name(code));
+	return g_strdup(g_str_has_prefix(dbus_name, L2TPVPN_DBUS_ERROR_PREFIX)
+			    ? dbus_name + strlen(L2TPVPN_DBUS_ERROR_PREFIX)
+			    : dbus_name);
+}
+
+GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props)
+{
+	GPtrArray *r = g_ptr_array_new_with_free_func(g_free);
+	g_autofree const char **dns = NULL;
+	const char *state = "", *last_error;
+	guint64 uptime_s = 0;
+
+	g_variant_lookup(props, "State", "&s", &state);
+	add_string(r, props, "Name", "name");
+	add_string(r, props, "State", "state");
+	if (!strcmp(state, "connecting") || !strcmp(state, "disconnecting"))
+		add_string(r, props, "Phase", "phase");
+	add_string(r, props, "GatewayAddress", "gateway_address");
+	add_string(r, props, "UnderlayAddress", "local_address");
+	add_number(r, props, "UnderlayPort", "q", "local_port");
+	add_string(r, props, "Interface", "interface");
+	add_string(r, props, "LocalAddress", "ppp_local");
+	add_string(r, props, "PeerAddress", "ppp_peer");
+	if (g_variant_lookup(props, "DnsServers", "^a&s", &dns))
+		for (guint i = 0; dns[i]; i++)
+			g_ptr_array_add(r, g_strdup_printf("dns=%s", dns[i]));
+	add_string(r, props, "IpsecSa", "ipsec_sa");
+	if (!strcmp(state, "connected")) {
+		add_number(r, props, "ConnectTime", "t", "connect_ms");
+		if (g_variant_lookup(props, "Uptime", "t", &uptime_s))
+			g_ptr_array_add(r, g_strdup_printf("uptime_ms=%" G_GUINT64_FORMAT, uptime_s * 1000));
+		add_number(r, props, "BytesIn", "t", "rx_bytes");
+		add_number(r, props, "BytesOut", "t", "tx_bytes");
+	}
+	add_number(r, props, "ReconnectCount", "u", "reconnects");
+	if (g_variant_lookup(props, "LastError", "&s", &last_error) && last_error[0]) {
+		g_autofree char *cls = error_class(last_error);
+
+		g_ptr_array_add(r, g_strdup_printf("last_error=%s", cls));
+		add_string(r, props, "LastErrorMessage", "last_error_message");
+	}
+	return r;
+}
+
 GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError **error)
 {
 	g_autoptr(GVariant) reply =

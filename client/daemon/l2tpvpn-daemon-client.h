@@ -59,6 +59,14 @@ gboolean l2tpvpn_daemon_client_connect(L2tpVpnDaemonClient *client, const char *
 gboolean l2tpvpn_daemon_client_disconnect(L2tpVpnDaemonClient *client, const char *name, GError **error);
 /* Every property of the connection (a{sv}: State, Phase, LastError, Uptime, ...); NOT_RUNNING if none. */
 GVariant *l2tpvpn_daemon_client_status(L2tpVpnDaemonClient *client, const char *name, GError **error);
+/*
+ * @props (from l2tpvpn_daemon_client_status()) as "key=value" records in the
+ * vocabulary of `l2tp-vpn status` (name state phase gateway_address
+ * local_address local_port interface ppp_local ppp_peer dns ipsec_sa
+ * connect_ms uptime_ms rx_bytes tx_bytes), plus reconnects and last_error
+ * (the class name, e.g. "unreachable", and last_error_message).
+ */
+GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props);
 /* Names of the daemon's connections (any state). */
 GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError **error);
 

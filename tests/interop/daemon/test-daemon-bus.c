@@ -413,7 +413,8 @@ static void check_client_status(L2tpVpnDaemonClient *client)
 	g_autoptr(GVariant) status = NULL;
 	g_autoptr(GError) error = NULL;
 	g_auto(GStrv) connections = NULL, profiles = NULL;
-	g_autofree char *text = NULL;
+	g_autofree char *text = NULL, *joined = NULL;
+	g_autoptr(GPtrArray) records = NULL;
 	const char *value;
 
 	status = l2tpvpn_daemon_client_status(client, "work", &error);
@@ -422,6 +423,12 @@ static void check_client_status(L2tpVpnDaemonClient *client)
 	g_assert_cmpstr(value, ==, "disconnected");
 	g_assert_true(g_variant_lookup(status, "LastError", "&s", &value));
 	g_assert_cmpstr(value, ==, "org.l2tpvpn.Error.Unreachable");
+	records = l2tpvpn_daemon_client_status_records(status);
+	g_ptr_array_add(records, NULL);
+	joined = g_strjoinv(" ", (char **)records->pdata);
+	g_assert_true(g_str_has_prefix(joined,
+				       "name=work state=disconnected last_error=unreachable "
+				       "last_error_message=resolve: no route to the gateway 10.255.255.1"));
 	connections = l2tpvpn_daemon_client_list_connections(client, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(g_strv_length(connections), ==, 1);

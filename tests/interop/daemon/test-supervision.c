@@ -205,6 +205,31 @@ static void assert_reconnects(guint want)
 	g_assert_cmpuint(g_variant_get_uint32(v), ==, want);
 }
 
+/* What `l2tp-vpn status` would show, through the client library's record conversion. */
+static void assert_status(const char *head, const char *tail)
+{
+	Reply r = {0};
+	g_autoptr(GVariant) props = NULL;
+	g_autoptr(GPtrArray) records = NULL;
+	g_autofree char *joined = NULL;
+
+	g_dbus_connection_call(t.client, "org.l2tpvpn", t.path, "org.freedesktop.DBus.Properties", "GetAll",
+			       g_variant_new("(s)", L2TPVPN_CONNECTION_INTERFACE), G_VARIANT_TYPE("(a{sv})"),
+			       G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, on_reply, &r);
+	wait_for(&r.done, "GetAll");
+	g_assert_no_error(r.error);
+	props = g_variant_get_child_value(r.reply, 0);
+	g_variant_unref(r.reply);
+	records = l2tpvpn_daemon_client_status_records(props);
+	g_ptr_array_add(records, NULL);
+	joined = g_strjoinv(" ", (char **)records->pdata);
+	g_assert_true(g_str_has_prefix(joined, "name=sup "));
+	/* connect_ms and uptime_ms vary with the machine's speed. */
+	if (!g_str_has_prefix(joined + strlen("name=sup "), head) || !g_str_has_suffix(joined, tail) ||
+	    !strstr(joined, " uptime_ms="))
+		g_error("status records: %s", joined);
+}
+
 static void connect_profile(void)
 {
 	g_string_truncate(t.states, 0);
@@ -358,6 +383,10 @@ static void test_reconnects_after_loss(void)
 	assert_reconnects(1);
 	assert_prop_string("LastError", "org.l2tpvpn.Error.ConnectionLost");
 	assert_prop_string("Interface", "");
+	/* The fake has no PPP addresses or interface: they are left out, not shown as 0.0.0.0. */
+	assert_status(
+	    "state=connected gateway_address=127.0.0.1 local_address=127.0.0.1 ",
+	    " reconnects=1 last_error=connection-lost last_error_message=fake: HELLO not acknowledged");
 }
 
 static void test_wrong_password_stops(void)
