@@ -193,6 +193,7 @@ static VpndConnection *connection_for(VpndManager *m, GVariant *params, gboolean
 {
 	const char *name;
 	GError *local = NULL;
+	g_autofree char *path = NULL;
 	VpndConnection *c;
 
 	g_variant_get_child(params, 0, "&s", &name);
@@ -201,21 +202,19 @@ static VpndConnection *connection_for(VpndManager *m, GVariant *params, gboolean
 		return NULL;
 	}
 	c = g_hash_table_lookup(m->connections, name);
-	if (c || !create) {
-		if (!c)
-			g_set_error(error, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_NOT_RUNNING,
-				    "%s is not connected", name);
+	if (c)
 		return c;
+	if (!create) {
+		g_set_error(error, L2TPVPN_DBUS_ERROR, L2TP_VPN_ERROR_NOT_RUNNING, "%s is not connected",
+			    name);
+		return NULL;
 	}
-	/* Only a profile that exists gets an object. */
-	if (!g_hash_table_contains(m->connections, name)) {
-		g_autofree char *path = l2tpvpn_profile_path_for_name(profile_dir(m), name, NULL);
-
-		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-			g_set_error(error, L2TPVPN_DBUS_ERROR, L2TPVPN_DBUS_ERROR_NO_SUCH_PROFILE,
-				    "no profile %s in %s", name, profile_dir(m));
-			return NULL;
-		}
+	/* Only a profile that exists gets an object: callers cannot fill the table with names. */
+	path = l2tpvpn_profile_path_for_name(profile_dir(m), name, NULL);
+	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+		g_set_error(error, L2TPVPN_DBUS_ERROR, L2TPVPN_DBUS_ERROR_NO_SUCH_PROFILE,
+			    "no profile %s in %s", name, profile_dir(m));
+		return NULL;
 	}
 	c = vpnd_manager_ensure_connection(m, name, &local);
 	if (!c)
