@@ -3,6 +3,7 @@
 #include "l2tpvpn-daemon-client.h"
 
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "l2tpvpn-dbus-error.h"
 
@@ -245,6 +246,47 @@ GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props)
 	return r;
 }
 
+static void copy_address(GVariant *props, const char *prop, char *out, gsize size)
+{
+	const char *value = "";
+
+	g_variant_lookup(props, prop, "&s", &value);
+	g_strlcpy(out, value, size);
+}
+
+static void parse_address(GVariant *props, const char *prop, struct in_addr *out)
+{
+	const char *value = "";
+
+	g_variant_lookup(props, prop, "&s", &value);
+	if (inet_pton(AF_INET, value, out) != 1)
+		out->s_addr = 0;
+}
+
+gboolean l2tpvpn_daemon_client_info_from_status(GVariant *props, L2tpVpnInfo *info)
+{
+	g_autofree const char **dns = NULL;
+	const char *sa = NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (!g_variant_lookup(props, "State", "&s", &sa))
+		return FALSE;
+	copy_address(props, "GatewayAddress", info->gateway_addr, sizeof(info->gateway_addr));
+	copy_address(props, "UnderlayAddress", info->local_addr, sizeof(info->local_addr));
+	copy_address(props, "Interface", info->ifname, sizeof(info->ifname));
+	g_variant_lookup(props, "UnderlayPort", "q", &info->local_port);
+	parse_address(props, "LocalAddress", &info->ppp_local);
+	parse_address(props, "PeerAddress", &info->ppp_peer);
+	if (g_variant_lookup(props, "DnsServers", "^a&s", &dns))
+		for (guint i = 0; dns[i] && i < G_N_ELEMENTS(info->dns); i++)
+			if (inet_pton(AF_INET, dns[i], &info->dns[i]) != 1)
+				info->dns[i].s_addr = 0;
+	if (g_variant_lookup(props, "IpsecSa", "&s", &sa) && sa[0])
+		info->ipsec_sa = (char *)sa;
+	g_variant_lookup(props, "ConnectTime", "t", &info->connect_ms);
+	return TRUE;
+}
+
 GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError **error)
 {
 	g_autoptr(GVariant) reply =
@@ -272,23 +314,65 @@ GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError
 /* ---- connect: progress while the call runs, secrets on demand ------------------------------------ */
 
 typedef struct {
+	L2tpVpnDaemonClient *client;
+	const char *path;
 	const L2tpVpnDaemonConnectOptions *options;
+	guint64 phase_started_ms[L2TP_VPN_N_PHASES + 1];
 	GVariant *reply;
 	GError *error;
 	gboolean done;
 } ConnectCall;
+
+L2tpVpnPhase l2tpvpn_daemon_phase_from_name(const char *name)
+{
+	for (int p = 0; p < L2TP_VPN_N_PHASES; p++)
+		if (!g_strcmp0(name, l2tp_vpn_phase_name(p)))
+			return (L2tpVpnPhase)p;
+	return L2TP_VPN_N_PHASES;
+}
+
+static gboolean event_type(const char *kind, L2tpVpnEventType *type)
+{
+	static const char *const kinds[] = {
+	    [L2TP_VPN_EVENT_PHASE_STARTED] = "started",       [L2TP_VPN_EVENT_PHASE_DONE] = "done",
+	    [L2TP_VPN_EVENT_PROGRESS] = "progress",           [L2TP_VPN_EVENT_CONNECTED] = "connected",
+	    [L2TP_VPN_EVENT_DISCONNECTING] = "disconnecting", [L2TP_VPN_EVENT_DISCONNECTED] = "disconnected",
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(kinds); i++)
+		if (!strcmp(kind, kinds[i])) {
+			*type = (L2tpVpnEventType)i;
+			return TRUE;
+		}
+	return FALSE;
+}
 
 static void on_progress(GDBusConnection *bus, const char *sender, const char *path, const char *interface,
 			const char *signal, GVariant *params, gpointer data)
 {
 	ConnectCall *call = data;
 	const char *phase, *kind, *text;
-	guint64 elapsed;
+	L2tpVpnEvent ev = {0};
+	L2tpVpnInfo info = {0};
+	g_autoptr(GVariant) props = NULL;
 
 	if (!call->options->progress || !g_variant_is_of_type(params, G_VARIANT_TYPE("(stss)")))
 		return;
-	g_variant_get(params, "(&st&s&s)", &phase, &elapsed, &kind, &text);
-	call->options->progress(phase, elapsed, kind, text, call->options->progress_data);
+	g_variant_get(params, "(&st&s&s)", &phase, &ev.elapsed_ms, &kind, &text);
+	if (!event_type(kind, &ev.type))
+		return;
+	ev.phase = l2tpvpn_daemon_phase_from_name(phase);
+	ev.text = text;
+	if (ev.type == L2TP_VPN_EVENT_PHASE_STARTED)
+		call->phase_started_ms[ev.phase] = ev.elapsed_ms;
+	ev.phase_ms = ev.elapsed_ms - MIN(ev.elapsed_ms, call->phase_started_ms[ev.phase]);
+	if (ev.type == L2TP_VPN_EVENT_CONNECTED) {
+		/* The signal says that it is up; the properties say how. */
+		props = get_all(call->client, call->path, NULL);
+		if (props && l2tpvpn_daemon_client_info_from_status(props, &info))
+			ev.info = &info;
+	}
+	call->options->progress(&ev, call->options->progress_data);
 }
 
 static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
@@ -305,7 +389,7 @@ static gboolean connect_once(L2tpVpnDaemonClient *client, const char *name, GVar
 {
 	g_autoptr(GMainContext) ctx = g_main_context_new();
 	g_autofree char *path = l2tpvpn_daemon_connection_path(name);
-	ConnectCall call = {.options = options};
+	ConnectCall call = {.client = client, .path = path, .options = options};
 	guint sub;
 
 	g_main_context_push_thread_default(ctx);

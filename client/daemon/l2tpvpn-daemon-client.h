@@ -34,12 +34,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(L2tpVpnDaemonClient, l2tpvpn_daemon_client_free)
 char *l2tpvpn_daemon_connection_path(const char *name);
 
 /*
- * One Progress signal: @phase (resolve … routes, "connected"), @kind
- * ("started", "done", "progress", "connected", "disconnecting",
- * "disconnected"), @text as the orchestrator said it.
+ * Progress while connecting, as the orchestrator's own events, so that a front
+ * end formats daemon and in-process runs with the same code: PHASE_STARTED,
+ * PHASE_DONE (phase_ms from the phase's start), PROGRESS, CONNECTED (info
+ * filled from the connection's properties), DISCONNECTING, DISCONNECTED. The
+ * event's error is always NULL: the outcome is connect()'s return value.
  */
-typedef void (*L2tpVpnDaemonProgressFunc)(const char *phase, guint64 elapsed_ms, const char *kind,
-					  const char *text, gpointer user_data);
+typedef void (*L2tpVpnDaemonProgressFunc)(const L2tpVpnEvent *event, gpointer user_data);
 
 typedef struct {
 	L2tpVpnDaemonProgressFunc progress; /* NULL: no progress */
@@ -67,6 +68,13 @@ GVariant *l2tpvpn_daemon_client_status(L2tpVpnDaemonClient *client, const char *
  * (the class name, e.g. "unreachable", and last_error_message).
  */
 GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props);
+/*
+ * The connection as an L2tpVpnInfo (what a CONNECTED event carries); strings
+ * borrow from @props. FALSE when @props lacks the connection's properties.
+ */
+gboolean l2tpvpn_daemon_client_info_from_status(GVariant *props, L2tpVpnInfo *info);
+/* "ipsec" → L2TP_VPN_PHASE_IPSEC; "connected" and unknown names → L2TP_VPN_N_PHASES. */
+L2tpVpnPhase l2tpvpn_daemon_phase_from_name(const char *name);
 /* Names of the daemon's connections (any state). */
 GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError **error);
 

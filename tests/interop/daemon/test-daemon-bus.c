@@ -26,7 +26,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +45,10 @@
 #define MANAGER_IF "org.l2tpvpn.Manager1"
 #define WORK_PROFILE                                                                                         \
 	"[connection]\ngateway=10.255.255.1\n[ipsec]\nenabled=no\n[ppp]\nuser=alice\npassword-source=ask\n"
+/* Nothing listens on 127.0.0.1:1702 in the daemon's namespace: the tunnel request goes unanswered. */
+#define SILENT_PROFILE                                                                                       \
+	"[connection]\ngateway=127.0.0.1\n[ipsec]\nenabled=no\n[l2tp]\nport=1702\n[ppp]\nuser="              \
+	"carol\npassword=pw\n"
 #define INLINE_PROFILE                                                                                       \
 	"[connection]\ngateway=192.0.2.7\n[ipsec]\npsk=PskNeverShown1\n[ppp]\nuser=bob\npassword="           \
 	"PwNeverShown2\n"
@@ -62,12 +69,26 @@ static void die_with_test(gpointer data)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* An empty network namespace: only a down loopback, so no gateway has a route. */
+/*
+ * A network namespace of its own with nothing but loopback (up): no gateway
+ * outside 127/8 has a route, and nothing answers on 127.0.0.1. Only
+ * async-signal-safe calls here (between fork and exec).
+ */
 static void daemon_child_setup(gpointer data)
 {
+	struct ifreq lo = {.ifr_name = "lo"};
+	int fd;
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (unshare(CLONE_NEWNET) < 0)
 		_exit(77);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &lo) < 0)
+		_exit(78);
+	lo.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &lo) < 0)
+		_exit(78);
+	close(fd);
 }
 
 static void write_bus_config(const char *path, const char *socket)
@@ -383,12 +404,16 @@ static void test_profiles(void)
 			    "org.l2tpvpn.Error.NoSuchProfile"));
 }
 
-static void on_progress(const char *phase, guint64 elapsed_ms, const char *kind, const char *text,
-			gpointer data)
+static void on_progress(const L2tpVpnEvent *ev, gpointer data)
 {
+	static const char *const kinds[] = {"started",   "done",          "progress",
+					    "connected", "disconnecting", "disconnected"};
 	GString *seen = data;
 
-	g_string_append_printf(seen, "%s:%s;", kind, phase);
+	g_assert_cmpuint(ev->phase_ms, <=, ev->elapsed_ms);
+	g_assert_null(ev->error);
+	g_string_append_printf(seen, "%s:%s;", kinds[ev->type],
+			       ev->type == L2TP_VPN_EVENT_DISCONNECTED ? "" : l2tp_vpn_phase_name(ev->phase));
 }
 
 static L2tpVpnSecret *give_password(const L2tpVpnSecretRequest *request, gpointer data, GError **error)
@@ -557,6 +582,34 @@ static gboolean client_library_refused(const char *address)
 	return FALSE;
 }
 
+/*
+ * Real phases through the client library: resolve, socket and ipsec (off)
+ * complete with their durations, then the LNS never answers: the named
+ * timeout, and nothing left behind.
+ */
+static void test_phases_then_timeout(void)
+{
+	g_autofree char *state = g_build_filename(env.dir, "run", "silent", NULL);
+	g_autoptr(L2tpVpnDaemonClient) client = NULL;
+	g_autoptr(GString) seen = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+	L2tpVpnDaemonConnectOptions options = {.progress = on_progress, .progress_data = seen};
+
+	if (!need_daemon())
+		return;
+	expect_ok("SaveProfile", g_variant_new("(ss)", "silent", SILENT_PROFILE));
+	client = l2tpvpn_daemon_client_new(env.address, &error);
+	g_assert_no_error(error);
+	g_assert_false(l2tpvpn_daemon_client_connect(client, "silent", &options, &error));
+	g_assert_error(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_TIMEOUT);
+	g_assert_nonnull(strstr(error->message, "l2tp-tunnel"));
+	g_assert_nonnull(strstr(seen->str, "started:resolve;done:resolve;started:socket;done:socket;"
+					   "started:ipsec;done:ipsec;started:l2tp-tunnel;"));
+	g_assert_true(g_str_has_suffix(seen->str, "disconnected:;"));
+	g_assert_false(g_file_test(state, G_FILE_TEST_EXISTS));
+	expect_ok("DeleteProfile", g_variant_new("(s)", "silent"));
+}
+
 /* The child side of test_nobody: every action must be refused. */
 static int run_as_nobody(const char *address)
 {
@@ -681,6 +734,7 @@ static int run_tests(int argc, char **argv)
 	g_test_add_func("/daemon-bus/profiles", test_profiles);
 	g_test_add_func("/daemon-bus/connect-unreachable", test_connect_unreachable);
 	g_test_add_func("/daemon-bus/two-at-once", test_two_at_once);
+	g_test_add_func("/daemon-bus/phases-then-timeout", test_phases_then_timeout);
 	g_test_add_func("/daemon-bus/nobody-refused", test_nobody);
 	g_test_add_func("/daemon-bus/sigterm", test_sigterm);
 	result = g_test_run();
