@@ -102,3 +102,14 @@ assert_esp_algorithm() {
 	on cl ip xfrm state | grep -q "$1" || fail "ESP SAs do not use $1: $(on cl ip xfrm state | grep -E 'enc|auth')"
 	log "ESP algorithm: $1"
 }
+
+# assert_no_secrets_in_proc — neither the PPP password nor the PSK appears in
+# any process's command line or environment (one grep: under TCG every exec
+# counts; the patterns come through a pipe, so grep's own argv holds neither).
+assert_no_secrets_in_proc() {
+	local hits
+	hits=$(grep -laF -f <(printf '%s\n%s\n' "$LAB_PASSWORD" "$LAB_PSK") \
+		/proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null || true)
+	[[ -z $hits ]] || fail "a secret is visible in: $hits"
+	log "no password or PSK in any /proc/*/cmdline or /proc/*/environ"
+}

@@ -66,12 +66,12 @@ CONF
 	on gw swanctl --load-all >>"$LAB_LOGS/swanctl-gw.log" 2>&1 || setup_error "swanctl --load-all on gw failed"
 }
 
-gw_l2tp_start() {
+# gw_ppp_options_write — the gateway pppd's options for the current LAB_GW_AUTH.
+# pppd reads them at every call, so a scenario may switch methods between
+# connects without restarting anything.
+gw_ppp_options_write() {
 	local etc
 	etc=$(side_etc gw)
-	printf '"%s" * "%s" *\n' "$LAB_USER" "$LAB_PASSWORD" >"$etc/ppp/chap-secrets"
-	printf '"%s" * "%s" *\n' "$LAB_USER" "$LAB_PASSWORD" >"$etc/ppp/pap-secrets"
-	chmod 600 "$etc/ppp/chap-secrets" "$etc/ppp/pap-secrets"
 	cat >"$etc/ppp/options.xl2tpd" <<CONF
 auth
 $(gw_ppp_auth_options)
@@ -86,6 +86,15 @@ lcp-echo-failure 4
 debug
 logfile $LAB_LOGS/pppd-gw.log
 CONF
+}
+
+gw_l2tp_start() {
+	local etc
+	etc=$(side_etc gw)
+	printf '"%s" * "%s" *\n' "$LAB_USER" "$LAB_PASSWORD" >"$etc/ppp/chap-secrets"
+	printf '"%s" * "%s" *\n' "$LAB_USER" "$LAB_PASSWORD" >"$etc/ppp/pap-secrets"
+	chmod 600 "$etc/ppp/chap-secrets" "$etc/ppp/pap-secrets"
+	gw_ppp_options_write
 	local secret_lines=""
 	[[ -n $LAB_GW_L2TP_SECRET ]] && printf '* * %s\n' "$LAB_GW_L2TP_SECRET" >"$etc/xl2tpd/l2tp-secrets"
 	[[ -n $LAB_GW_L2TP_SECRET ]] && secret_lines="challenge = yes"

@@ -14,6 +14,7 @@ grep -q ' dns 10.20.0.53' "$OURS_LOG" || fail "the gateway's DNS server is not i
 grep -q "^nameserver $LAB_PPP_DNS" "$OURS_RESOLV" || fail "resolv.conf does not name the tunnel's DNS: $(cat "$OURS_RESOLV")"
 assert_ping cl "$LAB_GW_PPP_IP"
 assert_ping cl "$LAB_LAN_HOST"
+assert_no_secrets_in_proc
 ours_capture_stop
 ours_assert_wire
 assert_transport_sas cl
