@@ -39,6 +39,7 @@ struct _IpsecSession {
 	IpsecInitiateLog log;
 	guint loaded;
 	gboolean up;
+	gboolean wrong_psk_seen; /* the initiate log showed a wrong PSK: failing early */
 	gboolean stopping;
 	GTask *up_task;
 	guint watch_id;
@@ -1050,6 +1051,32 @@ static void step_verify(IpsecSession *s)
 		     session_ref(s));
 }
 
+/*
+ * IKEv1 main mode with a wrong PSK: the gateway sends no refusal, its encrypted
+ * messages just cannot be decrypted, and charon retransmits until its timeout
+ * (a minute by default). With the right key charon never logs these lines (UDP
+ * checksums catch corruption), so the first one settles it: fail now.
+ */
+static gboolean is_wrong_psk_sign(const IpsecSettings *settings, const char *line)
+{
+	return settings->auth == IPSEC_AUTH_PSK && !settings->aggressive &&
+	       (strstr(line, "could not decrypt payloads") || strstr(line, "INVALID_HASH_INFORMATION"));
+}
+
+static gboolean on_wrong_psk_idle(gpointer data)
+{
+	IpsecSession *s = data;
+	if (s->up_task && !s->up) {
+		up_fail(s, ipsec_diagnose_failure(&s->log, s->settings));
+		/* The initiate would hold the command connection until charon gives up:
+		 * drop it; cleanup (terminate, unload) runs on its own connection. */
+		if (s->cmd)
+			vici_client_close(s->cmd, NULL);
+	}
+	session_unref(s);
+	return G_SOURCE_REMOVE;
+}
+
 static void on_control_log(const char *event, const struct vici_node *msg, gpointer data)
 {
 	IpsecSession *s = data;
@@ -1058,6 +1085,11 @@ static void on_control_log(const char *event, const struct vici_node *msg, gpoin
 		return;
 	ipsec_initiate_log_add(&s->log, line);
 	emit(s, IPSEC_EVENT_PROGRESS, NULL, "%s", line);
+	if (is_wrong_psk_sign(s->settings, line) && !s->wrong_psk_seen) {
+		s->wrong_psk_seen = TRUE;
+		/* Not from inside the client's event dispatch: it is about to be closed. */
+		g_idle_add(on_wrong_psk_idle, session_ref(s));
+	}
 }
 
 static void on_initiate(GObject *src, GAsyncResult *res, gpointer data)
@@ -1093,6 +1125,7 @@ static void step_initiate(IpsecSession *s)
 	vici_builder_kv_str(&b, "loglevel", "1");
 	s->loaded |= LOADED_IKE;
 	g_ptr_array_set_size(s->log.lines, 0);
+	s->wrong_psk_seen = FALSE;
 	emit(s, IPSEC_EVENT_PROGRESS, NULL, "initiating IKEv1 %s mode to %s",
 	     s->settings->aggressive ? "aggressive" : "main", s->remote_addr);
 	/* charon answers at its own timeout; ours only catches a charon that hangs. */

@@ -1073,7 +1073,7 @@ static void profile_init(L2tpVpnProfile *p)
 	p->ipsec_auth = IPSEC_AUTH_PSK;
 	p->nat_t = IPSEC_NAT_T_AUTO;
 	p->dpd_s = 30;
-	p->ipsec_timeout_s = 60;
+	p->ipsec_timeout_s = 25; /* an unreachable gateway must be reported within 30 s */
 	p->l2tp_port = L2TP_PORT;
 	p->source_port = L2TP_PORT_POLICY_1701_OR_EPHEMERAL;
 	p->hello_interval_s = 60;

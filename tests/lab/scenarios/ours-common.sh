@@ -18,7 +18,7 @@ ours_profile() {
 gateway=${OURS_GATEWAY:-$LAB_GW_IP}
 [ipsec]
 psk=$(client_psk)
-timeout=${OURS_IPSEC_TIMEOUT:-30}
+${OURS_IPSEC_TIMEOUT:+timeout=$OURS_IPSEC_TIMEOUT}
 $extra
 [ppp]
 user=$LAB_USER

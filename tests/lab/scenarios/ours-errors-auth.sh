@@ -5,7 +5,7 @@ gw_start
 charon_start cl
 ours_snapshot
 # charon's verdict on a wrong PSK comes at its initiate timeout (IKEv1 main mode has no refusal).
-OURS_IPSEC_TIMEOUT=10
+
 LAB_WRONG=psk ours_profile lab
 ours_expect_failure "wrong PSK" ipsec-auth 10
 LAB_WRONG=password ours_profile lab

@@ -5,7 +5,7 @@ topo_basic
 gw_start
 charon_start cl
 ours_snapshot
-OURS_IPSEC_TIMEOUT=10
+
 ours_profile lab
 ours_expect_failure "no common proposal" ipsec-proposal 11
 OURS_GATEWAY=172.31.0.99 ours_profile lab
