@@ -19,6 +19,8 @@ struct l2tp_udp {
 	guint fd_source, timer_source;
 	struct sockaddr_storage lns;
 	socklen_t lns_len;
+	gboolean follow_lns_port;
+	gboolean foreign_port_logged;
 	L2tpUdpEventFunc on_event;
 	L2tpUdpLogFunc on_log;
 	gpointer user_data;
@@ -100,6 +102,41 @@ static void lac_log_cb(void *ctx, enum l2tp_log_level level, const char *message
 		udp->on_log(udp, level, message, udp->user_data);
 }
 
+/* The pinned LNS address and port, or a datagram to drop (logged once). */
+static gboolean is_lns(L2tpUdp *udp, const struct sockaddr_storage *from)
+{
+	if (from->ss_family == AF_INET && udp->lns.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)from;
+		const struct sockaddr_in *b = (const struct sockaddr_in *)&udp->lns;
+		if (a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr)
+			return TRUE;
+	} else if (from->ss_family == AF_INET6 && udp->lns.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)from;
+		const struct sockaddr_in6 *b = (const struct sockaddr_in6 *)&udp->lns;
+		if (a->sin6_port == b->sin6_port && IN6_ARE_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr))
+			return TRUE;
+	}
+	if (!udp->foreign_port_logged) {
+		char host[INET6_ADDRSTRLEN + 8] = "?";
+		guint16 port = 0;
+		if (from->ss_family == AF_INET) {
+			const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+			inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+			port = ntohs(sin->sin_port);
+		} else if (from->ss_family == AF_INET6) {
+			const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)from;
+			inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+			port = ntohs(sin6->sin6_port);
+		}
+		udp_log(udp, L2TP_LOG_ERROR,
+			"dropping L2TP from %s port %u: only the LNS at its configured port is protected by "
+			"IPsec, and following it elsewhere would send L2TP in clear",
+			host, port);
+		udp->foreign_port_logged = TRUE;
+	}
+	return FALSE;
+}
+
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	L2tpUdp *udp = data;
@@ -117,6 +154,8 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 		}
 		if (udp->rx_hook)
 			udp->rx_hook(udp->rx_buf, (gsize)n, udp->rx_hook_data);
+		if (!udp->follow_lns_port && !is_lns(udp, &from))
+			continue;
 		l2tp_lac_input(udp->lac, now_ms(), udp->rx_buf, (size_t)n, (struct sockaddr *)&from,
 			       from_len);
 	}
@@ -227,6 +266,7 @@ L2tpUdp *l2tp_udp_new(const struct l2tp_udp_config *ucfg, const struct l2tp_lac_
 		g_set_error(error, L2TP_UDP_ERROR, L2TP_UDP_ERROR_CONFIG, "%s", err);
 		return NULL;
 	}
+	udp->follow_lns_port = ucfg->follow_lns_port;
 	if (!bind_socket(udp, ucfg, error)) {
 		if (udp->fd >= 0)
 			close(udp->fd);

@@ -39,6 +39,11 @@ struct l2tp_udp_config {
 	guint16 lns_port;          /* 0 = 1701 */
 	const char *local_address; /* numeric; NULL = any address of the LNS's family */
 	L2tpPortPolicy port_policy;
+	/* RFC 2661 lets the LNS answer from another port and the LAC follow it. Under IPsec
+	 * that would take L2TP outside the SA's selectors (udp/lns_port) and onto the wire
+	 * in clear, so by default (FALSE) datagrams from any other address or port are
+	 * dropped; set TRUE only for L2TP without IPsec. */
+	gboolean follow_lns_port;
 };
 
 typedef struct l2tp_udp L2tpUdp;

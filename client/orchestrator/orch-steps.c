@@ -268,6 +268,8 @@ static void socket_start(L2tpVpnConnection *c)
 	    .lns_port = c->cfg->lns_port ? c->cfg->lns_port : L2TP_PORT,
 	    .local_address = c->info.local_addr,
 	    .port_policy = c->cfg->port_policy,
+	    /* Under IPsec the SA covers the LNS's port only: never follow it elsewhere. */
+	    .follow_lns_port = !c->cfg->ipsec_enabled,
 	};
 	g_autofree char *summary = NULL;
 	GError *error = NULL;

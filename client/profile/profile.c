@@ -1588,6 +1588,7 @@ void l2tpvpn_profile_l2tp_config(const L2tpVpnProfile *p, struct l2tp_lac_config
 	udp->lns_port = (guint16)p->l2tp_port;
 	udp->local_address = p->local_address;
 	udp->port_policy = (L2tpPortPolicy)p->source_port;
+	udp->follow_lns_port = !p->ipsec_enabled; /* IPsec covers the LNS's configured port only */
 }
 
 void l2tpvpn_profile_ppp_launch(const L2tpVpnProfile *p, L2tpPppLaunch *out)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The GLib UDP adapter on real loopback sockets:
- *   - an LNS that answers SCCRQ from a different port is followed: SCCCN
- *     goes to the new port and the socket ends up connect()ed to it (what
- *     the kernel tunnel needs);
+ *   - an LNS that answers SCCRQ from a different port is followed when allowed
+ *     (L2TP without IPsec): SCCCN goes to the new port and the socket ends up
+ *     connect()ed to it (what the kernel tunnel needs);
+ *   - by default (under IPsec) it is not: its answers are dropped with a log
+ *     line saying why, nothing reaches the other port, no tunnel comes up;
  *   - the source-port policy: 1701 when free, a named error or an ephemeral
  *     port when it is taken;
  *   - unusable addresses become named errors.
@@ -45,6 +47,8 @@ struct moving_lns {
 	uint16_t tunnel_up_port;
 	uint16_t scccn_seen_on;
 	gboolean timed_out;
+	guint sccrq_count;
+	gboolean drop_logged;
 };
 
 /* SCCRQ arrives on the listening socket; SCCRP leaves from the other one. */
@@ -61,6 +65,9 @@ static gboolean on_sccrq(gint fd, GIOCondition cond, gpointer data)
 	    msg.type != L2TP_MSG_SCCRQ)
 		return G_SOURCE_CONTINUE;
 	l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &lac_tunnel);
+	/* Pinned LAC: the retransmitted SCCRQ proves our first answer was dropped. */
+	if (++lns->sccrq_count == 2 && lns->drop_logged)
+		g_main_loop_quit(lns->loop);
 	struct l2tp_builder b;
 	l2tp_builder_init(&b, out, sizeof(out), L2TP_MSG_SCCRP, lac_tunnel, 0, NULL);
 	l2tp_builder_u16(&b, true, L2TP_AVP_PROTOCOL_VERSION, 0x0100);
@@ -102,35 +109,68 @@ static gboolean on_guard(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static void on_log(L2tpUdp *udp, enum l2tp_log_level level, const char *message, gpointer data)
+{
+	struct moving_lns *lns = data;
+	if (level == L2TP_LOG_ERROR && strstr(message, "dropping L2TP from 127.0.0.1 port") &&
+	    strstr(message, "in clear"))
+		lns->drop_logged = TRUE;
+}
+
+static void run_moving_lns(struct moving_lns *lns, gboolean follow, L2tpUdp **out)
+{
+	g_autoptr(GError) error = NULL;
+	struct l2tp_lac_config cfg;
+	CHECK(lns->listen_fd >= 0 && lns->answer_fd >= 0);
+	l2tp_lac_config_defaults(&cfg);
+	lns->loop = g_main_loop_new(NULL, FALSE);
+	struct l2tp_udp_config ucfg = {.lns_address = "127.0.0.1",
+				       .lns_port = port_of(lns->listen_fd, FALSE),
+				       .local_address = "127.0.0.1",
+				       .port_policy = L2TP_PORT_POLICY_EPHEMERAL,
+				       .follow_lns_port = follow};
+	L2tpUdp *udp = l2tp_udp_new(&ucfg, &cfg, on_event, on_log, lns, &error);
+	CHECK(udp != NULL);
+	guint s1 = g_unix_fd_add(lns->listen_fd, G_IO_IN, on_sccrq, lns);
+	guint s2 = g_unix_fd_add(lns->answer_fd, G_IO_IN, on_answer_socket, lns);
+	guint guard = g_timeout_add_seconds(10, on_guard, lns);
+	if (udp && l2tp_udp_start(udp, &error))
+		g_main_loop_run(lns->loop);
+	if (!lns->timed_out)
+		g_source_remove(guard);
+	g_source_remove(s1);
+	g_source_remove(s2);
+	*out = udp;
+}
+
 static void test_follows_lns_to_new_port(void)
 {
 	struct moving_lns lns = {.listen_fd = bound_socket(0), .answer_fd = bound_socket(0)};
-	g_autoptr(GError) error = NULL;
-	struct l2tp_lac_config cfg;
-	CHECK(lns.listen_fd >= 0 && lns.answer_fd >= 0);
-	l2tp_lac_config_defaults(&cfg);
-	lns.loop = g_main_loop_new(NULL, FALSE);
-	struct l2tp_udp_config ucfg = {.lns_address = "127.0.0.1",
-				       .lns_port = port_of(lns.listen_fd, FALSE),
-				       .local_address = "127.0.0.1",
-				       .port_policy = L2TP_PORT_POLICY_EPHEMERAL};
-	L2tpUdp *udp = l2tp_udp_new(&ucfg, &cfg, on_event, NULL, &lns, &error);
-	CHECK(udp != NULL);
-	guint s1 = g_unix_fd_add(lns.listen_fd, G_IO_IN, on_sccrq, &lns);
-	guint s2 = g_unix_fd_add(lns.answer_fd, G_IO_IN, on_answer_socket, &lns);
-	guint guard = g_timeout_add_seconds(10, on_guard, &lns);
-	if (udp && l2tp_udp_start(udp, &error))
-		g_main_loop_run(lns.loop);
+	L2tpUdp *udp = NULL;
+	run_moving_lns(&lns, TRUE, &udp);
 	CHECK(!lns.timed_out);
 	uint16_t new_port = port_of(lns.answer_fd, FALSE);
 	CHECK_INT(lns.tunnel_up_port, new_port);
 	CHECK_INT(lns.scccn_seen_on, new_port);
 	if (udp)
 		CHECK_INT(port_of(l2tp_udp_fd(udp), TRUE), new_port); /* connected to the LNS's new port */
-	if (!lns.timed_out)
-		g_source_remove(guard);
-	g_source_remove(s1);
-	g_source_remove(s2);
+	l2tp_udp_free(udp);
+	close(lns.listen_fd);
+	close(lns.answer_fd);
+	g_main_loop_unref(lns.loop);
+}
+
+static void test_pinned_to_lns_port(void)
+{
+	struct moving_lns lns = {.listen_fd = bound_socket(0), .answer_fd = bound_socket(0)};
+	L2tpUdp *udp = NULL;
+	run_moving_lns(&lns, FALSE, &udp);
+	CHECK(!lns.timed_out);     /* ended by the retransmitted SCCRQ */
+	CHECK(lns.drop_logged);    /* the SCCRP from the other port was dropped, and said so */
+	CHECK_INT(lns.tunnel_up_port, 0);
+	CHECK_INT(lns.scccn_seen_on, 0);
+	if (udp)
+		CHECK_INT(port_of(l2tp_udp_fd(udp), TRUE), 0); /* never connected anywhere */
 	l2tp_udp_free(udp);
 	close(lns.listen_fd);
 	close(lns.answer_fd);
@@ -189,6 +229,7 @@ static void test_address_errors(void)
 int main(void)
 {
 	RUN(test_follows_lns_to_new_port);
+	RUN(test_pinned_to_lns_port);
 	RUN(test_port_policy);
 	RUN(test_address_errors);
 	return check_summary();
