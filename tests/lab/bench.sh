@@ -1,10 +1,13 @@
 #!/bin/bash
 # bench.sh [STACK...] — run the lab benchmark in one VM boot and print the table.
-#   STACKs: classic-kernel classic-userspace (default: both).
+#   STACKs: classic-kernel classic-userspace ours (default: all three; ours needs
+#   the build dir, LAB_BUILD, default ./build).
 #   LAB_BENCH_RUNS=N timed connects per stack (default 3), LAB_BENCH_SECONDS=N iperf3 time.
 set -uo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-stacks=${*:-classic-kernel classic-userspace}
+stacks=${*:-classic-kernel classic-userspace ours}
+top=$(cd "$here/../.." && pwd)
+[[ -n ${LAB_BUILD:-} || ! -x $top/build/cli/l2tp-vpn ]] || LAB_BUILD=$top/build
 results=${LAB_RESULTS:-$(mktemp -d /var/tmp/l2tp-vpn-bench.XXXXXX)}
 "$here/lab" run --timeout "${LAB_BENCH_TIMEOUT:-900}" --scenario-timeout "${LAB_BENCH_TIMEOUT:-900}" --results "$results" ${LAB_BUILD:+--build "$LAB_BUILD"} \
 	-e "LAB_BENCH_STACKS=$stacks" -e "LAB_BENCH_RUNS=${LAB_BENCH_RUNS:-3}" \

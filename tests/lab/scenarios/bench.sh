@@ -1,5 +1,5 @@
 # summary: benchmark (not a pass/fail test): connect time, RTT, TCP throughput per client stack vs the bare link
-# LAB_BENCH_STACKS  client stacks to measure   [classic-kernel classic-userspace]
+# LAB_BENCH_STACKS  client stacks to measure   [classic-kernel classic-userspace ours]
 # LAB_BENCH_RUNS    timed connects per stack   [3] (after one warm-up connect)
 topo_basic
 gw_start

@@ -1,4 +1,4 @@
-# summary: our data plane (kernel L2TP over genetlink, pppd + l2tp-vpn-pppd.so, routes/DNS) against a mirrored kernel-L2TP LNS, MS-CHAPv2/CHAP/PAP and a wrong password; no control plane
+# summary: our data plane (kernel L2TP over genetlink, pppd + l2tp-vpn-pppd.so, routes/DNS) against a mirrored kernel-L2TP LNS, PPP methods from LAB_DP_METHODS [mschapv2], and a wrong password; no control plane
 #
 # A lab scenario for client/kernel, client/ppp and client/net, kept with their
 # tests:
@@ -71,7 +71,10 @@ no_secret_anywhere() {
 	log "no password in any /proc/*/cmdline or environ ($pppds pppd with our plugin) nor in the client log"
 }
 
-for auth in mschapv2 chap pap; do
+# LAB_DP_METHODS: the PPP methods to go through (CHAP and PAP against the real
+# gateway are also covered end to end by ours-auth-methods; one method keeps this
+# scenario within the lab's 90 s per scenario).
+for auth in ${LAB_DP_METHODS:-mschapv2}; do
 	case $auth in
 	mschapv2) opt=require-mschap-v2 ;;
 	chap) opt=require-chap ;;
