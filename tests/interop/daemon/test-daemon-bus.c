@@ -730,6 +730,13 @@ static int run_tests(int argc, char **argv)
 	start_bus();
 	env.bus = connect_bus();
 	start_daemon();
+	if (env.daemon_exited && WIFEXITED(env.daemon_status) && WEXITSTATUS(env.daemon_status) == 77) {
+		g_printerr("skipped: no network namespace for l2tp-vpnd (needs CAP_SYS_ADMIN)\n");
+		g_object_unref(env.bus);
+		kill(env.bus_pid, SIGTERM);
+		waitpid(env.bus_pid, NULL, 0);
+		return 77;
+	}
 	g_test_add_func("/daemon-bus/startup-recovery", test_startup_recovery);
 	g_test_add_func("/daemon-bus/profiles", test_profiles);
 	g_test_add_func("/daemon-bus/connect-unreachable", test_connect_unreachable);
@@ -753,9 +760,11 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--as-nobody") == 0)
 		return run_as_nobody(argv[2]);
 	g_test_init(&argc, &argv, NULL);
+	/* 77: meson reports the test as skipped, not passed. */
 	if (getuid() != 0) {
-		g_test_skip("needs root (l2tp-vpnd, a system-like bus, a caller switched to nobody)");
-		return g_test_run();
+		g_printerr(
+		    "skipped: needs root (l2tp-vpnd, a system-like bus, a caller switched to nobody)\n");
+		return 77;
 	}
 	env.dir = g_dir_make_tmp("l2tpvpnd-bus-XXXXXX", &error);
 	g_assert_no_error(error);

@@ -500,9 +500,9 @@ int main(int argc, char **argv)
 
 	g_test_init(&argc, &argv, NULL);
 	if (getuid() != 0) {
-		/* Without polkit the daemon allows root only. */
-		g_test_skip("needs root");
-		return g_test_run();
+		/* Without polkit the daemon allows root only. 77: meson reports a skip. */
+		g_printerr("skipped: needs root\n");
+		return 77;
 	}
 	for (int p = 0; p < L2TP_VPN_N_PHASES; p++)
 		fake_steps[p] = (L2tpVpnStep){fake_start, fake_undo};

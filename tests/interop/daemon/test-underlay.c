@@ -128,9 +128,10 @@ static void test_unrelated_change(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	/* 77: meson reports the test as skipped, not passed. */
 	if (getuid() != 0 || unshare(CLONE_NEWNET) < 0) {
-		g_test_skip("needs root and a network namespace of its own");
-		return g_test_run();
+		g_printerr("skipped: needs root and a network namespace of its own\n");
+		return 77;
 	}
 	ip("link set lo up");
 	g_test_add_func("/underlay/address-removed", test_address_removed);
