@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "cli.h"
-#include "orch-check.h"
+#include "dp-check.h"
 #include "orchestrator-private.h"
 
 static void test_phase_line(void)
@@ -255,13 +255,13 @@ static void test_argument_errors(void)
 
 int main(void)
 {
-	RUN(test_phase_line);
-	RUN(test_connected_line);
-	RUN(test_status_json_and_text);
-	RUN(test_json_string_escapes_controls);
-	RUN(test_request_parsing);
-	RUN(test_connection_names);
-	RUN(test_control_round_trip);
-	RUN(test_argument_errors);
-	return summary();
+	DP_RUN(test_phase_line);
+	DP_RUN(test_connected_line);
+	DP_RUN(test_status_json_and_text);
+	DP_RUN(test_json_string_escapes_controls);
+	DP_RUN(test_request_parsing);
+	DP_RUN(test_connection_names);
+	DP_RUN(test_control_round_trip);
+	DP_RUN(test_argument_errors);
+	return dp_summary();
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
-#include "orch-check.h"
+#include "dp-check.h"
 #include "orchestrator-private.h"
 
 /* ---- fake steps -------------------------------------------------------------- */
@@ -417,20 +417,20 @@ static void test_recover_keeps_unknown_files(void)
 
 int main(void)
 {
-	RUN(test_phase_order_and_disconnect);
-	RUN(test_failure_in_every_phase);
-	RUN(test_timeout_in_every_phase);
-	RUN(test_disconnect_in_every_phase);
-	RUN(test_stuck_undo_goes_on);
-	RUN(test_stale_completion_ignored);
-	RUN(test_lost_after_connected);
-	RUN(test_invalid_config_fails_at_start);
-	RUN(test_disconnect_idle);
-	RUN(test_error_classes_and_exit_codes);
-	RUN(test_phase_names_and_timeouts);
-	RUN(test_state_record);
-	RUN(test_recover_dead_run);
-	RUN(test_recover_keeps_unknown_files);
+	DP_RUN(test_phase_order_and_disconnect);
+	DP_RUN(test_failure_in_every_phase);
+	DP_RUN(test_timeout_in_every_phase);
+	DP_RUN(test_disconnect_in_every_phase);
+	DP_RUN(test_stuck_undo_goes_on);
+	DP_RUN(test_stale_completion_ignored);
+	DP_RUN(test_lost_after_connected);
+	DP_RUN(test_invalid_config_fails_at_start);
+	DP_RUN(test_disconnect_idle);
+	DP_RUN(test_error_classes_and_exit_codes);
+	DP_RUN(test_phase_names_and_timeouts);
+	DP_RUN(test_state_record);
+	DP_RUN(test_recover_dead_run);
+	DP_RUN(test_recover_keeps_unknown_files);
 	fake_reset();
-	return summary();
+	return dp_summary();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Minimal test harness for the data-plane tests (client/kernel, ppp, net).
+ * Minimal test harness of the GLib-side unit tests (client/kernel, ppp, net,
+ * orchestrator, CLI).
  * CHECK() records a failure and goes on, so one run reports every broken
  * expectation; DP_RUN() counts a test as failed when any of its checks failed;
  * dp_summary() prints the closing "N passed, N failed" line CI counts.
