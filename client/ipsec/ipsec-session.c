@@ -743,6 +743,21 @@ static gboolean credential_step_failed(IpsecSession *s, GError **error)
 	return up_cancelled(s);
 }
 
+/* A credential load finished (@error set on failure): go on to load-conn, both
+ * when bringing the session up and when restoring what a reload wiped. */
+static void credential_loaded(IpsecSession *s, GError **error, const char *what)
+{
+	if (s->restoring) {
+		if (*error)
+			on_restored(s, *error);
+		else
+			load_conn(s);
+	} else if (!credential_step_failed(s, error)) {
+		emit(s, IPSEC_EVENT_PROGRESS, NULL, "loaded %s", what);
+		load_conn(s);
+	}
+}
+
 static void on_load_key(GObject *src, GAsyncResult *res, gpointer data)
 {
 	IpsecSession *s = data;
@@ -758,15 +773,8 @@ static void on_load_key(GObject *src, GAsyncResult *res, gpointer data)
 				    "charon loaded our key but returned no key id to unload it later");
 	}
 	vici_node_free(resp);
-	if (s->restoring) {
-		if (error)
-			on_restored(s, error);
-		else
-			load_conn(s);
-	} else if (!credential_step_failed(s, &error)) {
-		emit(s, IPSEC_EVENT_PROGRESS, NULL, "loaded private key %s", s->key_id);
-		load_conn(s);
-	}
+	g_autofree char *what = g_strdup_printf("private key %s", s->key_id);
+	credential_loaded(s, &error, what);
 	session_unref(s);
 }
 
@@ -778,15 +786,8 @@ static void on_load_shared(GObject *src, GAsyncResult *res, gpointer data)
 	vici_node_free(resp);
 	if (resp)
 		s->loaded |= LOADED_SHARED;
-	if (s->restoring) {
-		if (error)
-			on_restored(s, error);
-		else
-			load_conn(s);
-	} else if (!credential_step_failed(s, &error)) {
-		emit(s, IPSEC_EVENT_PROGRESS, NULL, "loaded pre-shared key for %s", s->remote_addr);
-		load_conn(s);
-	}
+	g_autofree char *what = g_strdup_printf("pre-shared key for %s", s->remote_addr);
+	credential_loaded(s, &error, what);
 	session_unref(s);
 }
 
