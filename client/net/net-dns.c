@@ -382,6 +382,61 @@ static gboolean restore_original(const char *kind, const char *target, const cha
 	return TRUE;
 }
 
+/* A regular file (not a link to one) whose bytes hash to @sha. */
+static gboolean regular_file_holds(const char *path, const char *sha)
+{
+	g_autofree char *bytes = NULL, *got = NULL;
+	struct stat s;
+	gsize len;
+
+	return lstat(path, &s) == 0 && S_ISREG(s.st_mode) && s.st_size <= MAX_RESOLV_CONF &&
+	       g_file_get_contents(path, &bytes, &len, NULL) && !strcmp((got = sha256_of(bytes, len)), sha);
+}
+
+/* Another connection's backup in @dir ("*.resolv.conf.orig", not @own) holding @sha, or NULL. */
+static char *backup_in(const char *dir, const char *own, const char *sha)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *entry;
+
+	while (d && (entry = g_dir_read_name(d))) {
+		g_autofree char *path = g_build_filename(dir, entry, NULL);
+
+		if (g_str_has_suffix(entry, ".resolv.conf.orig") && strcmp(path, own) != 0 &&
+		    regular_file_holds(path, sha))
+			return g_steal_pointer(&path);
+	}
+	return NULL;
+}
+
+/*
+ * Connections stacked on one resolv.conf: one applied after us took our rewrite
+ * for its original. If we end first the file is its, not ours to restore, but
+ * its backup holds our servers: hand it our original instead, so that its undo
+ * brings back the user's file. Backups sit next to ours or, one directory per
+ * connection (the orchestrator's run dirs), in a sibling of our directory.
+ */
+static gboolean hand_original_up(const char *backup, const char *sha)
+{
+	g_autofree char *dir = g_path_get_dirname(backup), *parent = g_path_get_dirname(dir);
+	g_autofree char *above = backup_in(dir, backup, sha), *bytes = NULL;
+	g_autoptr(GDir) d = above ? NULL : g_dir_open(parent, 0, NULL);
+	const char *entry;
+	gsize len;
+
+	while (!above && d && (entry = g_dir_read_name(d))) {
+		g_autofree char *sibling = g_build_filename(parent, entry, NULL);
+
+		if (strcmp(sibling, dir) != 0 && g_file_test(sibling, G_FILE_TEST_IS_DIR))
+			above = backup_in(sibling, backup, sha);
+	}
+	if (!above || !g_file_get_contents(backup, &bytes, &len, NULL) ||
+	    !g_file_set_contents_full(above, bytes, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL))
+		return FALSE;
+	g_unlink(backup);
+	return TRUE;
+}
+
 static gboolean file_undo(const char *record, GError **error)
 {
 	g_auto(GStrv) w = g_strsplit(record, " ", -1);
@@ -401,6 +456,8 @@ static gboolean file_undo(const char *record, GError **error)
 	if (lstat(target, &s) < 0 || !S_ISREG(s.st_mode) ||
 	    !g_file_get_contents(target, &current, &len, NULL) ||
 	    strcmp((sha = sha256_of(current, len)), w[6]) != 0) {
+		if (backup && hand_original_up(backup, w[6]))
+			return TRUE;
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_RESOLV_CONF_CHANGED,
 			    "%s was changed by someone else after l2tp-vpn wrote it; left as it is%s%s",
 			    target, backup ? ", the original is in " : "", backup ? backup : "");
