@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * l2tp-vpn down NAME: asks the running `up` to disconnect and waits until it
- * has; with nobody running, removes what a crashed run left behind.
+ * l2tp-vpn down NAME: asks l2tp-vpnd, when it hosts NAME, or else the running
+ * `up --foreground` to disconnect, and waits until it has; with nobody
+ * running, removes what a crashed run left behind.
  */
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,28 @@ static int clean_up_after_crash(const char *name, const GError *not_running)
 	return 0;
 }
 
+/*
+ * The daemon's connection NAME is stopped (TRUE, *@code set) or the daemon
+ * does not host it (FALSE): then it may be a --foreground run.
+ */
+static gboolean down_in_daemon(const char *name, int *code)
+{
+	g_autoptr(L2tpVpnDaemonClient) client = cli_daemon_open_running();
+	g_autoptr(GError) error = NULL;
+
+	if (!client)
+		return FALSE;
+	if (l2tpvpn_daemon_client_disconnect(client, name, &error)) {
+		printf("%s: disconnected\n", name);
+		*code = 0;
+		return TRUE;
+	}
+	if (g_error_matches(error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING))
+		return FALSE;
+	*code = cli_fail(error);
+	return TRUE;
+}
+
 int cmd_down(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new("NAME - disconnect");
@@ -56,9 +79,11 @@ int cmd_down(int argc, char **argv)
 	name = cli_connection_name(argv[1], &error);
 	if (!name)
 		return cli_fail(error);
+	if (down_in_daemon(name, &code))
+		return code;
 	if (geteuid() != 0) {
-		g_set_error_literal(&error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_PERMISSION,
-				    "l2tp-vpn down needs root");
+		g_set_error(&error, L2TP_VPN_ERROR, L2TP_VPN_ERROR_PERMISSION,
+			    "l2tp-vpnd does not host %s, and only root may stop a --foreground run", name);
 		return cli_fail(error);
 	}
 	state_dir = l2tp_vpn_state_dir(cli_globals.run_dir, name);

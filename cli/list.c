@@ -5,11 +5,16 @@
 #include "cli.h"
 #include "profile.h"
 
-static char *state_of(const char *name)
+/* The daemon's word first (it may host NAME); else the --foreground run's, else what is on disk. */
+static char *state_of(L2tpVpnDaemonClient *daemon, const char *name)
 {
+	g_autoptr(GPtrArray) hosted = daemon ? cli_daemon_status_records(daemon, name, NULL) : NULL;
 	g_autofree char *state_dir = l2tp_vpn_state_dir(cli_globals.run_dir, name);
-	g_autoptr(GPtrArray) lines = cli_control_request(state_dir, "status", NULL);
+	g_autoptr(GPtrArray) lines = NULL;
 
+	if (hosted && strcmp(cli_records_state(hosted), "disconnected") != 0)
+		return g_strdup_printf("%s (l2tp-vpnd)", cli_records_state(hosted));
+	lines = cli_control_request(state_dir, "status", NULL);
 	for (guint i = 0; lines && i < lines->len; i++)
 		if (g_str_has_prefix(lines->pdata[i], "state="))
 			return g_strdup((char *)lines->pdata[i] + strlen("state="));
@@ -21,6 +26,7 @@ int cmd_list(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- list profiles");
 	g_autoptr(GError) error = NULL;
 	g_auto(GStrv) names = NULL;
+	g_autoptr(L2tpVpnDaemonClient) daemon = NULL;
 	int code = 0;
 
 	if (!cli_parse(ctx, &argc, &argv, &code))
@@ -28,8 +34,9 @@ int cmd_list(int argc, char **argv)
 	names = l2tpvpn_profile_list(cli_globals.profile_dir, &error);
 	if (!names)
 		return cli_fail(error);
+	daemon = cli_daemon_open_running();
 	for (char **n = names; *n; n++) {
-		g_autofree char *state = state_of(*n);
+		g_autofree char *state = state_of(daemon, *n);
 
 		printf("%-24s %s\n", *n, state);
 	}

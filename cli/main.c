@@ -11,12 +11,13 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *description;
 } commands[] = {
-    {"up", cmd_up, "Connect a profile (runs in the foreground until SIGINT/SIGTERM or `down`)"},
-    {"down", cmd_down, "Disconnect a running connection, or clean up after a crashed one"},
-    {"status", cmd_status, "Show running connections (--json)"},
+    {"up", cmd_up, "Connect a profile through l2tp-vpnd (--foreground: in this process)"},
+    {"down", cmd_down, "Disconnect a connection, or clean up after a crashed one"},
+    {"status", cmd_status, "Show connections: l2tp-vpnd's and --foreground ones (--json)"},
     {"list", cmd_list, "List profiles and whether they are connected"},
     {"show", cmd_show, "Print a profile with its secrets masked"},
     {"doctor", cmd_doctor, "Check this machine: charon, kernel modules, pppd, port 1701, DNS"},
+    {"secret", cmd_secret, "Store or clear a profile's secret in your keyring (set|clear NAME [KIND])"},
 };
 
 static void usage(FILE *out)

@@ -12,6 +12,34 @@ char *cli_format_phase(const L2tpVpnEvent *ev)
 			       ev->phase_ms);
 }
 
+char *cli_format_event(const L2tpVpnEvent *ev, gboolean verbose)
+{
+	switch (ev->type) {
+	case L2TP_VPN_EVENT_PHASE_STARTED:
+		return NULL;
+	case L2TP_VPN_EVENT_PHASE_DONE:
+		return cli_format_phase(ev);
+	case L2TP_VPN_EVENT_PROGRESS:
+		return verbose ? g_strdup_printf("%6" G_GUINT64_FORMAT " ms  . %s", ev->elapsed_ms, ev->text)
+			       : NULL;
+	case L2TP_VPN_EVENT_CONNECTED:
+		return ev->info ? cli_format_connected(ev->info) : g_strdup("connected");
+	case L2TP_VPN_EVENT_DISCONNECTING:
+		return g_strdup_printf("%6" G_GUINT64_FORMAT " ms  disconnecting: %s", ev->elapsed_ms,
+				       ev->text);
+	case L2TP_VPN_EVENT_DISCONNECTED:
+		if (ev->error)
+			return cli_format_error(ev->error);
+		return g_strdup_printf("disconnected after %" G_GUINT64_FORMAT " ms", ev->elapsed_ms);
+	}
+	return NULL;
+}
+
+char *cli_format_error(const GError *error)
+{
+	return g_strdup_printf("error %s: %s", l2tp_vpn_error_code_name(error->code), error->message);
+}
+
 static void append_dns(GString *s, const L2tpVpnInfo *info)
 {
 	char a[INET_ADDRSTRLEN];
@@ -58,8 +86,9 @@ char *cli_json_string(const char *text)
 
 static gboolean numeric_key(const char *key)
 {
-	static const char *const keys[] = {"pid",      "local_port", "connect_ms", "uptime_ms", "rx_bytes",
-					   "tx_bytes", "rx_packets", "tx_packets", "tunnel_id", "session_id"};
+	static const char *const keys[] = {"pid",        "local_port", "connect_ms", "uptime_ms",
+					   "rx_bytes",   "tx_bytes",   "rx_packets", "tx_packets",
+					   "tunnel_id",  "session_id", "reconnects"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (!strcmp(key, keys[i]))

@@ -30,7 +30,7 @@ char *cli_connection_name(const char *name_or_path, GError **error)
 }
 
 /* An interactive prompt on the terminal, without echo. */
-static L2tpVpnSecret *ask_terminal(const L2tpVpnSecretRequest *request, gpointer user_data, GError **error)
+L2tpVpnSecret *cli_ask_terminal(const L2tpVpnSecretRequest *request, gpointer user_data, GError **error)
 {
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	struct termios saved, quiet;
@@ -70,7 +70,7 @@ L2tpVpnConfig *cli_load_config(const char *name_or_path, int password_fd, GError
 		ok = l2tpvpn_profile_resolve_secrets(profile, l2tpvpn_secret_ask_fd,
 						     GINT_TO_POINTER(password_fd), error);
 	else
-		ok = l2tpvpn_profile_resolve_secrets(profile, ask_terminal, NULL, error);
+		ok = l2tpvpn_profile_resolve_secrets(profile, cli_ask_terminal, NULL, error);
 	if (!ok) {
 		l2tpvpn_profile_free(profile);
 		return NULL;

@@ -2,8 +2,10 @@
 /* Blocking calls to l2tp-vpnd; see l2tpvpn-daemon-client.h. */
 #include "l2tpvpn-daemon-client.h"
 
+#include <signal.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <glib-unix.h>
 
 #include "l2tpvpn-dbus-error.h"
 
@@ -70,14 +72,31 @@ static void set_local_error(GError **error, GError *remote)
 	g_error_free(remote);
 }
 
-/* A call to the manager; the reply or NULL with an L2TP_VPN_ERROR. */
+gboolean l2tpvpn_daemon_client_daemon_running(L2tpVpnDaemonClient *client)
+{
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+	    client->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	    "NameHasOwner", g_variant_new("(s)", BUS_NAME), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE,
+	    CALL_TIMEOUT_MS, NULL, NULL);
+	gboolean owned = FALSE;
+
+	if (reply)
+		g_variant_get(reply, "(b)", &owned);
+	return owned;
+}
+
+/*
+ * A call to the manager; the reply or NULL with an L2TP_VPN_ERROR. Calls about
+ * existing connections pass G_DBUS_CALL_FLAGS_NO_AUTO_START: a daemon that is
+ * not running has none, and starting it just to hear so is waste.
+ */
 static GVariant *call_manager(L2tpVpnDaemonClient *client, const char *method, GVariant *params,
-			      const char *reply_type, int timeout_ms, GError **error)
+			      const char *reply_type, GDBusCallFlags flags, int timeout_ms, GError **error)
 {
 	GError *remote = NULL;
 	GVariant *reply = g_dbus_connection_call_sync(client->bus, BUS_NAME, MANAGER_PATH, MANAGER_INTERFACE,
-						      method, params, G_VARIANT_TYPE(reply_type),
-						      G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL, &remote);
+						      method, params, G_VARIANT_TYPE(reply_type), flags,
+						      timeout_ms, NULL, &remote);
 
 	if (!reply)
 		set_local_error(error, remote);
@@ -89,7 +108,7 @@ static GVariant *call_manager(L2tpVpnDaemonClient *client, const char *method, G
 GStrv l2tpvpn_daemon_client_list_profiles(L2tpVpnDaemonClient *client, GError **error)
 {
 	g_autoptr(GVariant) reply =
-	    call_manager(client, "ListProfiles", NULL, "(as)", CALL_TIMEOUT_MS, error);
+	    call_manager(client, "ListProfiles", NULL, "(as)", G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
 	GStrv names = NULL;
 
 	if (reply)
@@ -100,7 +119,7 @@ GStrv l2tpvpn_daemon_client_list_profiles(L2tpVpnDaemonClient *client, GError **
 char *l2tpvpn_daemon_client_get_profile(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
 	g_autoptr(GVariant) reply =
-	    call_manager(client, "GetProfile", g_variant_new("(s)", name), "(s)", CALL_TIMEOUT_MS, error);
+	    call_manager(client, "GetProfile", g_variant_new("(s)", name), "(s)", G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
 	char *text = NULL;
 
 	if (reply)
@@ -112,7 +131,7 @@ gboolean l2tpvpn_daemon_client_save_profile(L2tpVpnDaemonClient *client, const c
 					    GError **error)
 {
 	g_autoptr(GVariant) reply = call_manager(client, "SaveProfile", g_variant_new("(ss)", name, text),
-						 "()", CALL_TIMEOUT_MS, error);
+						 "()", G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -120,7 +139,8 @@ gboolean l2tpvpn_daemon_client_save_profile(L2tpVpnDaemonClient *client, const c
 gboolean l2tpvpn_daemon_client_delete_profile(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
 	g_autoptr(GVariant) reply =
-	    call_manager(client, "DeleteProfile", g_variant_new("(s)", name), "()", CALL_TIMEOUT_MS, error);
+	    call_manager(client, "DeleteProfile", g_variant_new("(s)", name), "()", G_DBUS_CALL_FLAGS_NONE,
+			 CALL_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -130,7 +150,7 @@ gboolean l2tpvpn_daemon_client_delete_profile(L2tpVpnDaemonClient *client, const
 gboolean l2tpvpn_daemon_client_disconnect(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
 	g_autoptr(GVariant) reply = call_manager(client, "Disconnect", g_variant_new("(s)", name), "()",
-						 DISCONNECT_TIMEOUT_MS, error);
+						 G_DBUS_CALL_FLAGS_NO_AUTO_START, DISCONNECT_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -140,8 +160,8 @@ static GVariant *get_all(L2tpVpnDaemonClient *client, const char *path, GError *
 	GError *remote = NULL;
 	GVariant *reply = g_dbus_connection_call_sync(
 	    client->bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
-	    g_variant_new("(s)", CONNECTION_INTERFACE), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-	    CALL_TIMEOUT_MS, NULL, &remote);
+	    g_variant_new("(s)", CONNECTION_INTERFACE), G_VARIANT_TYPE("(a{sv})"),
+	    G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, &remote);
 	GVariant *props;
 
 	if (!reply) {
@@ -290,7 +310,8 @@ gboolean l2tpvpn_daemon_client_info_from_status(GVariant *props, L2tpVpnInfo *in
 GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError **error)
 {
 	g_autoptr(GVariant) reply =
-	    call_manager(client, "ListConnections", NULL, "(ao)", CALL_TIMEOUT_MS, error);
+	    call_manager(client, "ListConnections", NULL, "(ao)", G_DBUS_CALL_FLAGS_NO_AUTO_START,
+			 CALL_TIMEOUT_MS, error);
 	g_autoptr(GPtrArray) names = NULL;
 	GVariantIter *paths;
 	const char *path;
@@ -315,12 +336,14 @@ GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError
 
 typedef struct {
 	L2tpVpnDaemonClient *client;
+	const char *name;
 	const char *path;
 	const L2tpVpnDaemonConnectOptions *options;
 	guint64 phase_started_ms[L2TP_VPN_N_PHASES + 1];
 	GVariant *reply;
 	GError *error;
 	gboolean done;
+	gboolean interrupted;
 } ConnectCall;
 
 L2tpVpnPhase l2tpvpn_daemon_phase_from_name(const char *name)
@@ -383,16 +406,55 @@ static void on_connect_reply(GObject *source, GAsyncResult *res, gpointer data)
 	call->done = TRUE;
 }
 
+/*
+ * SIGINT/SIGTERM/SIGHUP while connecting: ask the daemon to stop this
+ * connection and keep waiting, so that Connect's reply says how it ended.
+ */
+static gboolean on_interrupt(gpointer data)
+{
+	ConnectCall *call = data;
+
+	if (!call->interrupted)
+		g_dbus_connection_call(call->client->bus, BUS_NAME, MANAGER_PATH, MANAGER_INTERFACE,
+				       "Disconnect", g_variant_new("(s)", call->name), NULL,
+				       G_DBUS_CALL_FLAGS_NO_AUTO_START, DISCONNECT_TIMEOUT_MS, NULL, NULL,
+				       NULL);
+	call->interrupted = TRUE;
+	return G_SOURCE_CONTINUE;
+}
+
+static void watch_signals(GMainContext *ctx, ConnectCall *call, GSource **sources)
+{
+	static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+	for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
+		sources[i] = g_unix_signal_source_new(signals[i]);
+		g_source_set_callback(sources[i], on_interrupt, call, NULL);
+		g_source_attach(sources[i], ctx);
+	}
+}
+
+static void unwatch_signals(GSource **sources)
+{
+	for (guint i = 0; i < 3 && sources[i]; i++) {
+		g_source_destroy(sources[i]);
+		g_source_unref(sources[i]);
+	}
+}
+
 /* One Connect call, dispatching Progress until the reply; the raw D-Bus error on failure. */
 static gboolean connect_once(L2tpVpnDaemonClient *client, const char *name, GVariant *secrets,
 			     const L2tpVpnDaemonConnectOptions *options, GError **remote)
 {
 	g_autoptr(GMainContext) ctx = g_main_context_new();
 	g_autofree char *path = l2tpvpn_daemon_connection_path(name);
-	ConnectCall call = {.client = client, .path = path, .options = options};
+	ConnectCall call = {.client = client, .name = name, .path = path, .options = options};
+	GSource *signals[3] = {NULL};
 	guint sub;
 
 	g_main_context_push_thread_default(ctx);
+	if (options->disconnect_on_signal)
+		watch_signals(ctx, &call, signals);
 	/* Subscribed before the call: the first phase's signal cannot be missed. */
 	sub =
 	    g_dbus_connection_signal_subscribe(client->bus, BUS_NAME, CONNECTION_INTERFACE, "Progress", path,
@@ -405,6 +467,7 @@ static gboolean connect_once(L2tpVpnDaemonClient *client, const char *name, GVar
 	while (!call.done)
 		g_main_context_iteration(ctx, TRUE);
 	g_dbus_connection_signal_unsubscribe(client->bus, sub);
+	unwatch_signals(signals);
 	/* Let the unsubscription's pending dispatches drain in our context. */
 	while (g_main_context_iteration(ctx, FALSE))
 		;

@@ -51,12 +51,22 @@ typedef struct {
 	L2tpVpnSecretAskFunc ask;
 	gpointer ask_data;
 	guint timeout_ms; /* the whole connect; 0: 180 s */
+	/* SIGINT, SIGTERM, SIGHUP while waiting ask the daemon to disconnect (a terminal front end's ^C);
+	 * connect() then returns how the attempt ended. */
+	gboolean disconnect_on_signal;
 } L2tpVpnDaemonConnectOptions;
 
-/* Returns once connected (TRUE) or failed (the named error). */
+/* TRUE when l2tp-vpnd owns its bus name now (asking does not start it). */
+gboolean l2tpvpn_daemon_client_daemon_running(L2tpVpnDaemonClient *client);
+
+/*
+ * Returns once connected (TRUE) or failed (the named error). A daemon that is
+ * not running is started by D-Bus activation where the bus can; else NOT_RUNNING.
+ */
 gboolean l2tpvpn_daemon_client_connect(L2tpVpnDaemonClient *client, const char *name,
 				       const L2tpVpnDaemonConnectOptions *options, GError **error);
-/* Returns once the connection is down. */
+/* Returns once the connection is down; NOT_RUNNING when the daemon (running or not) has no such connection.
+ * Status, disconnect and the connection list never start the daemon. */
 gboolean l2tpvpn_daemon_client_disconnect(L2tpVpnDaemonClient *client, const char *name, GError **error);
 /* Every property of the connection (a{sv}: State, Phase, LastError, Uptime, ...); NOT_RUNNING if none. */
 GVariant *l2tpvpn_daemon_client_status(L2tpVpnDaemonClient *client, const char *name, GError **error);

@@ -3,7 +3,8 @@
  * The CLI without a network: output lines, status as JSON and text, the
  * control protocol (request parsing, a real socket round trip for status and
  * down against a connection whose layers are faked), connection names from
- * NAME or PATH, and argument errors of each subcommand.
+ * NAME or PATH, and argument errors of each subcommand. The CLI against the
+ * real daemon: tests/interop/daemon/test-cli-daemon.sh.
  */
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -38,6 +39,33 @@ static void test_connected_line(void)
 	line = cli_format_connected(&info);
 	CHECK_STR(line, "connected l2tp-lab local 10.99.0.10 peer 10.99.0.1 gateway 172.31.0.1 dns "
 			"10.20.0.53 in 2345 ms");
+}
+
+/* Daemon and --foreground runs print through the same function: one line per kind of event. */
+static void test_event_lines(void)
+{
+	L2tpVpnInfo info = {.connect_ms = 9};
+	GError lost = {L2TP_VPN_ERROR, L2TP_VPN_ERROR_UNREACHABLE, (char *)"resolve: no route"};
+	L2tpVpnEvent started = {.type = L2TP_VPN_EVENT_PHASE_STARTED, .phase = L2TP_VPN_PHASE_RESOLVE};
+	L2tpVpnEvent progress = {.type = L2TP_VPN_EVENT_PROGRESS, .elapsed_ms = 7, .text = "charon: hi"};
+	L2tpVpnEvent going = {.type = L2TP_VPN_EVENT_DISCONNECTING, .elapsed_ms = 30, .text = "undo"};
+	L2tpVpnEvent failed = {.type = L2TP_VPN_EVENT_DISCONNECTED, .error = &lost};
+	L2tpVpnEvent ended = {.type = L2TP_VPN_EVENT_DISCONNECTED, .elapsed_ms = 40};
+	L2tpVpnEvent up = {.type = L2TP_VPN_EVENT_CONNECTED, .info = &info};
+	L2tpVpnEvent up_bare = {.type = L2TP_VPN_EVENT_CONNECTED};
+	g_autofree char *quiet = cli_format_event(&progress, FALSE);
+	g_autofree char *loud = cli_format_event(&progress, TRUE);
+	g_autofree char *a = cli_format_event(&going, FALSE), *b = cli_format_event(&failed, FALSE);
+	g_autofree char *c = cli_format_event(&ended, FALSE), *d = cli_format_event(&up, FALSE);
+	g_autofree char *e = cli_format_event(&up_bare, FALSE), *f = cli_format_event(&started, TRUE);
+
+	CHECK(quiet == NULL && f == NULL);
+	CHECK_STR(loud, "     7 ms  . charon: hi");
+	CHECK_STR(a, "    30 ms  disconnecting: undo");
+	CHECK_STR(b, "error unreachable: resolve: no route");
+	CHECK_STR(c, "disconnected after 40 ms");
+	CHECK(d && g_str_has_prefix(d, "connected  local 0.0.0.0 peer 0.0.0.0 gateway  in 9 ms"));
+	CHECK_STR(e, "connected");
 }
 
 static GPtrArray *records(const char *const *list)
@@ -251,11 +279,37 @@ static void test_argument_errors(void)
 	CHECK(run_cmd(cmd_show, (const char *const[]){"show", NULL}) == CLI_EXIT_USAGE);
 	/* A name that is no connection name: an invalid-config error before anything is touched. */
 	CHECK(run_cmd(cmd_down, (const char *const[]){"down", ".hidden", NULL}) == 3);
+	/* Through the daemon, a profile file outside the profile directory: refused before any bus. */
+	CHECK(run_cmd(cmd_up, (const char *const[]){"up", "/nonexistent/dir/work.conf", NULL}) == 3);
+	CHECK(run_cmd(cmd_up, (const char *const[]){"up", "bad name", NULL}) == 3);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", NULL}) == CLI_EXIT_USAGE);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", "set", NULL}) == CLI_EXIT_USAGE);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", "show", "work", NULL}) == CLI_EXIT_USAGE);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", "set", "work", "pin", NULL}) ==
+	      CLI_EXIT_USAGE);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", "clear", "work", "--stdin", NULL}) ==
+	      CLI_EXIT_USAGE);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", "set", "a", "psk", "extra", NULL}) ==
+	      CLI_EXIT_USAGE);
+	CHECK(run_cmd(cmd_secret, (const char *const[]){"secret", "clear", ".hidden", NULL}) == 3);
+}
+
+static void test_records_state(void)
+{
+	const char *const in[] = {"name=a", "via=l2tp-vpnd", "state=connecting", NULL};
+	g_autoptr(GPtrArray) r = records(in);
+	g_autoptr(GPtrArray) none = g_ptr_array_new();
+
+	CHECK_STR(cli_records_state(r), "connecting");
+	CHECK_STR(cli_records_state(none), "");
+	CHECK_STR(cli_records_state(NULL), "");
 }
 
 int main(void)
 {
 	DP_RUN(test_phase_line);
+	DP_RUN(test_event_lines);
+	DP_RUN(test_records_state);
 	DP_RUN(test_connected_line);
 	DP_RUN(test_status_json_and_text);
 	DP_RUN(test_json_string_escapes_controls);
