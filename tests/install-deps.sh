@@ -11,6 +11,8 @@ packages=(
 	ppp xl2tpd strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	# test tools
 	iproute2 iputils-ping iperf3 tcpdump nftables gnutls-bin dbus python3 procps psmisc util-linux
+	# a Secret Service for `l2tp-vpn secret` (tests/interop/daemon/test-cli-secret.sh)
+	gnome-keyring libsecret-tools
 	# the VM lab
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio gzip
 )

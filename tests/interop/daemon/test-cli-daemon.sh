@@ -22,74 +22,11 @@
 #              permission (4)
 #
 # Needs root, dbus-daemon, unshare, setpriv, gdbus and python3 (JSON checks); exit 77 without.
-set -uo pipefail
-
-cli=${L2TPVPN_CLI:?} daemon=${L2TPVPND:?} dbus_dir=${L2TPVPN_DBUS_DIR:?}
-if ((EUID != 0)); then
-	echo "skipped: needs root (l2tp-vpnd, a private system bus, a caller switched to nobody)"
-	exit 77
-fi
-for tool in dbus-daemon unshare setpriv gdbus python3; do
-	command -v "$tool" >/dev/null || { echo "skipped: no $tool"; exit 77; }
-done
-unshare --net true 2>/dev/null || { echo "skipped: no network namespace (needs CAP_SYS_ADMIN)"; exit 77; }
-
-tmp=$(mktemp -d /tmp/l2tpvpn-cli-daemon-XXXXXX)
-chmod 755 "$tmp" # nobody must reach the bus socket inside
-bus_pid='' daemon_pid='' fg_pid='' failures=0
-cleanup() {
-	for pid in $fg_pid $daemon_pid $bus_pid; do kill "$pid" 2>/dev/null; done
-	wait 2>/dev/null
-	((failures)) && [[ -f $tmp/daemon.log ]] && { echo "--- l2tp-vpnd log ---"; cat "$tmp/daemon.log"; }
-	rm -rf --one-file-system "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# check WHAT EXPECTED_RC: the last run's exit code.
-check_rc() { [[ $rc == "$2" ]] || fail "$1: exit $rc, expected $2 (stdout: $out; stderr: $err)"; }
-check_has() { [[ $2 == *"$3"* ]] || fail "$1: \"$3\" not in: $2"; }
-# run ARGS...: the CLI as root on the private bus; sets out, err, rc.
-run() {
-	out=$(DBUS_SYSTEM_BUS_ADDRESS=$address "$cli" --run-dir "$tmp/run" --profile-dir "$tmp/profiles" "$@" \
-		2>"$tmp/stderr" </dev/null)
-	rc=$? err=$(<"$tmp/stderr")
-}
+fixture_tools="setpriv python3"
+source "$(dirname "$0")/cli-daemon-fixture.sh"
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
-# ---- the bus: the system bus's default policy plus ours --------------------------------
-cat >"$tmp/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>$dbus_dir/org.l2tpvpn.conf</include>
-</busconfig>
-EOF
-{ read -r address && read -r bus_pid; } < <(dbus-daemon --fork --print-address=1 --print-pid=1 \
-	--config-file "$tmp/bus.conf")
-[[ $address == unix:* ]] || { echo "FAIL: no private bus"; exit 1; }
-
-mkdir -m 700 "$tmp/profiles" "$tmp/run"
-profile() { (umask 077 && printf '%b' "$2" >"$tmp/profiles/$1.conf"); }
-profile work '[connection]\ngateway=10.255.255.1\n[ipsec]\nenabled=no\n[ppp]\nuser=alice\npassword-source=ask\n'
-# Nothing listens on 127.0.0.1:1702: the tunnel request goes unanswered until the L2TP timeout.
+# Nothing listens on 127.0.0.1:1702 or :1703: the tunnel request goes unanswered until the L2TP timeout.
 profile silent '[connection]\ngateway=127.0.0.1\n[ipsec]\nenabled=no\n[l2tp]\nport=1702\n[ppp]\nuser=carol\npassword=pw\n'
 profile quiet '[connection]\ngateway=127.0.0.1\n[ipsec]\nenabled=no\n[l2tp]\nport=1703\n[ppp]\nuser=dave\npassword=pw\n'
 
@@ -108,12 +45,8 @@ rc=$? err=$out
 check_rc "up, no bus" 6
 check_has "up, no bus" "$out" "l2tp-vpnd cannot be reached on the system bus (no message bus"
 
-# ---- the daemon, in a network namespace with only loopback ---------------------------------
-unshare --net -- sh -c 'ip link set lo up && exec "$0" "$@"' "$daemon" --bus-address="$address" \
-	--profile-dir="$tmp/profiles" --run-dir="$tmp/run" --plugin="$tmp/no-plugin.so" \
-	>"$tmp/daemon.log" 2>&1 &
-daemon_pid=$!
-gdbus wait --address "$address" --timeout 20 org.l2tpvpn || { fail "l2tp-vpnd did not appear"; exit 1; }
+# ---- the daemon ---------------------------------------------------------------------------
+start_daemon
 
 # ---- secrets: SecretsRequired → --password-stdin → Connect again ---------------------------
 out=$(printf 'Pw-Never-Shown-7\n' | DBUS_SYSTEM_BUS_ADDRESS=$address \
@@ -241,9 +174,6 @@ for args in "up work --password-stdin" "status" "down work"; do
 	check_has "$args as nobody" "$err" "error permission:"
 done
 
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-rc=$? daemon_pid=''
-check_rc "l2tp-vpnd after SIGTERM" 0
+stop_daemon
 ((failures == 0)) && echo "ok: l2tp-vpn over l2tp-vpnd"
 exit $((failures ? 1 : 0))
