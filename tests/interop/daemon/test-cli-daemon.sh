@@ -8,7 +8,8 @@
 #              status shows nothing and exits 0; down says not-running
 #   secrets    up of a password-source=ask profile: SecretsRequired, the password from
 #              --password-stdin, Connect again: unreachable (9), the error as the last line of
-#              the progress; the password is in no output and not in the daemon's log;
+#              the progress; the same with the password typed at the no-echo prompt on a
+#              terminal (a pty); the password is in no output and not in the daemon's log;
 #              empty stdin is an invalid-config error (3); a profile path outside the
 #              daemon's directory is refused (3) with the --foreground hint
 #   status     after the failure: status NAME shows via=l2tp-vpnd, state=disconnected,
@@ -57,6 +58,39 @@ check_has "up work --password-stdin" "$(tail -n1 <<<"$out")" \
 	"error unreachable: resolve: no route to the gateway 10.255.255.1"
 [[ $out$err != *Pw-Never-Shown-7* ]] || fail "the password is in the CLI's output"
 grep -q Pw-Never-Shown-7 "$tmp/daemon.log" && fail "the password is in the daemon's log"
+# The same on a terminal: the prompt, the password typed without echo, Connect again.
+out=$(DBUS_SYSTEM_BUS_ADDRESS=$address DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/no-session-bus \
+	python3 - "$cli" <<'EOF'
+import os, pty, select, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "up", "work"])
+seen = b""
+def read_until(pattern):
+    global seen
+    while pattern not in seen:
+        if not select.select([fd], [], [], 20)[0]:
+            sys.exit("no " + repr(pattern) + " in: " + seen.decode())
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the terminal's other side closed
+            chunk = b""
+        if not chunk:
+            return
+        seen += chunk
+read_until(b"PPP password (work): ")
+os.write(fd, b"Pw-Typed-On-Tty-8\n")
+read_until(b"\0")  # everything, up to the end
+print(seen.decode().replace("\r", ""))
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+EOF
+)
+rc=$? err=''
+check_rc "up work on a terminal" 9
+check_has "up work on a terminal" "$out" "PPP password (work): "
+check_has "up work on a terminal" "$out" "error unreachable: resolve: no route to the gateway 10.255.255.1"
+[[ $out != *Pw-Typed-On-Tty-8* ]] || fail "the typed password was echoed: $out"
+grep -q Pw-Typed-On-Tty-8 "$tmp/daemon.log" && fail "the typed password is in the daemon's log"
 run up work --password-stdin
 check_rc "up work --password-stdin, empty stdin" 3
 check_has "up work --password-stdin, empty stdin" "$err" "error invalid-config:"
