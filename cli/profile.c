@@ -48,10 +48,12 @@ L2tpVpnSecret *cli_ask_terminal(const L2tpVpnSecretRequest *request, gpointer us
 	prompt = request->user ? g_strdup_printf("%s for %s (%s): ", request->description, request->user,
 						 request->profile)
 			       : g_strdup_printf("%s (%s): ", request->description, request->profile);
-	(void)!write(fd, prompt, strlen(prompt));
+	/* Echo off before the prompt: what is typed once the prompt shows is never echoed (and type-ahead
+	 * from before it is discarded). */
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
+	(void)!write(fd, prompt, strlen(prompt));
 	secret = l2tpvpn_secret_read_fd(fd, error);
 	tcsetattr(fd, TCSAFLUSH, &saved);
 	(void)!write(fd, "\n", 1);
