@@ -69,7 +69,7 @@ char *cli_json_string(const char *text);
 
 /* ---- l2tp-vpnd (cli/daemon.c) ---------------------------------------------------- */
 
-/* The daemon on the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured); NOT_RUNNING with a hint without a bus. */
+/* The daemon on the system bus (DBUS_SYSTEM_BUS_ADDRESS honoured); NOT_RUNNING with a hint without a bus. */
 L2tpVpnDaemonClient *cli_daemon_open(GError **error);
 /* The daemon if it runs now, else NULL (status, down, list: a daemon that is not running hosts nothing). */
 L2tpVpnDaemonClient *cli_daemon_open_running(void);

@@ -4,9 +4,6 @@
 
 #include "cli.h"
 
-#define START_HINT                                                                                           \
-	"start it (`systemctl start l2tp-vpnd`) or connect without it: `l2tp-vpn up --foreground NAME` (root)"
-
 L2tpVpnDaemonClient *cli_daemon_open(GError **error)
 {
 	L2tpVpnDaemonClient *client = l2tpvpn_daemon_client_new(NULL, error);
@@ -36,7 +33,9 @@ void cli_daemon_explain_absent(L2tpVpnDaemonClient *client, GError **error)
 		return;
 	old = *error;
 	*error = g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_NOT_RUNNING,
-			     "l2tp-vpnd cannot be reached on the system bus (%s): " START_HINT, old->message);
+			     "l2tp-vpnd cannot be reached on the system bus (%s): start it (`systemctl start "
+			     "l2tp-vpnd`), or connect without it (root): `l2tp-vpn up --foreground NAME`",
+			     old->message);
 	g_error_free(old);
 }
 

@@ -86,9 +86,9 @@ char *cli_json_string(const char *text)
 
 static gboolean numeric_key(const char *key)
 {
-	static const char *const keys[] = {"pid",        "local_port", "connect_ms", "uptime_ms",
-					   "rx_bytes",   "tx_bytes",   "rx_packets", "tx_packets",
-					   "tunnel_id",  "session_id", "reconnects"};
+	static const char *const keys[] = {"pid",       "local_port", "connect_ms", "uptime_ms",
+					   "rx_bytes",  "tx_bytes",   "rx_packets", "tx_packets",
+					   "tunnel_id", "session_id", "reconnects"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (!strcmp(key, keys[i]))

@@ -15,10 +15,8 @@ static const struct {
 	const char *word;
 	L2tpVpnSecretKind kind;
 } kinds[] = {
-    {"password", L2TPVPN_SECRET_PPP_PASSWORD},
-    {"psk", L2TPVPN_SECRET_PSK},
-    {"ppp-password", L2TPVPN_SECRET_PPP_PASSWORD},
-    {"l2tp-secret", L2TPVPN_SECRET_L2TP_SECRET},
+    {"password", L2TPVPN_SECRET_PPP_PASSWORD},     {"psk", L2TPVPN_SECRET_PSK},
+    {"ppp-password", L2TPVPN_SECRET_PPP_PASSWORD}, {"l2tp-secret", L2TPVPN_SECRET_L2TP_SECRET},
     {"key-password", L2TPVPN_SECRET_KEY_PASSWORD},
 };
 

@@ -94,9 +94,9 @@ static GVariant *call_manager(L2tpVpnDaemonClient *client, const char *method, G
 			      const char *reply_type, GDBusCallFlags flags, int timeout_ms, GError **error)
 {
 	GError *remote = NULL;
-	GVariant *reply = g_dbus_connection_call_sync(client->bus, BUS_NAME, MANAGER_PATH, MANAGER_INTERFACE,
-						      method, params, G_VARIANT_TYPE(reply_type), flags,
-						      timeout_ms, NULL, &remote);
+	GVariant *reply =
+	    g_dbus_connection_call_sync(client->bus, BUS_NAME, MANAGER_PATH, MANAGER_INTERFACE, method,
+					params, G_VARIANT_TYPE(reply_type), flags, timeout_ms, NULL, &remote);
 
 	if (!reply)
 		set_local_error(error, remote);
@@ -107,8 +107,8 @@ static GVariant *call_manager(L2tpVpnDaemonClient *client, const char *method, G
 
 GStrv l2tpvpn_daemon_client_list_profiles(L2tpVpnDaemonClient *client, GError **error)
 {
-	g_autoptr(GVariant) reply =
-	    call_manager(client, "ListProfiles", NULL, "(as)", G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply = call_manager(client, "ListProfiles", NULL, "(as)", G_DBUS_CALL_FLAGS_NONE,
+						 CALL_TIMEOUT_MS, error);
 	GStrv names = NULL;
 
 	if (reply)
@@ -118,8 +118,8 @@ GStrv l2tpvpn_daemon_client_list_profiles(L2tpVpnDaemonClient *client, GError **
 
 char *l2tpvpn_daemon_client_get_profile(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
-	g_autoptr(GVariant) reply =
-	    call_manager(client, "GetProfile", g_variant_new("(s)", name), "(s)", G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply = call_manager(client, "GetProfile", g_variant_new("(s)", name), "(s)",
+						 G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
 	char *text = NULL;
 
 	if (reply)
@@ -138,9 +138,8 @@ gboolean l2tpvpn_daemon_client_save_profile(L2tpVpnDaemonClient *client, const c
 
 gboolean l2tpvpn_daemon_client_delete_profile(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
-	g_autoptr(GVariant) reply =
-	    call_manager(client, "DeleteProfile", g_variant_new("(s)", name), "()", G_DBUS_CALL_FLAGS_NONE,
-			 CALL_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply = call_manager(client, "DeleteProfile", g_variant_new("(s)", name), "()",
+						 G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -149,8 +148,9 @@ gboolean l2tpvpn_daemon_client_delete_profile(L2tpVpnDaemonClient *client, const
 
 gboolean l2tpvpn_daemon_client_disconnect(L2tpVpnDaemonClient *client, const char *name, GError **error)
 {
-	g_autoptr(GVariant) reply = call_manager(client, "Disconnect", g_variant_new("(s)", name), "()",
-						 G_DBUS_CALL_FLAGS_NO_AUTO_START, DISCONNECT_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply =
+	    call_manager(client, "Disconnect", g_variant_new("(s)", name), "()",
+			 G_DBUS_CALL_FLAGS_NO_AUTO_START, DISCONNECT_TIMEOUT_MS, error);
 
 	return reply != NULL;
 }
@@ -309,9 +309,8 @@ gboolean l2tpvpn_daemon_client_info_from_status(GVariant *props, L2tpVpnInfo *in
 
 GStrv l2tpvpn_daemon_client_list_connections(L2tpVpnDaemonClient *client, GError **error)
 {
-	g_autoptr(GVariant) reply =
-	    call_manager(client, "ListConnections", NULL, "(ao)", G_DBUS_CALL_FLAGS_NO_AUTO_START,
-			 CALL_TIMEOUT_MS, error);
+	g_autoptr(GVariant) reply = call_manager(client, "ListConnections", NULL, "(ao)",
+						 G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, error);
 	g_autoptr(GPtrArray) names = NULL;
 	GVariantIter *paths;
 	const char *path;
