@@ -202,7 +202,9 @@ static void add_string(GPtrArray *r, GVariant *props, const char *prop, const ch
 		g_ptr_array_add(r, g_strdup_printf("%s=%s", key, value));
 }
 
-static void add_number(GPtrArray *r, GVariant *props, const char *prop, const char *type, const char *key)
+/* @zero_too: 0 is a value worth showing (bytes of a connection that is up, reconnects), not "unknown". */
+static void add_number(GPtrArray *r, GVariant *props, const char *prop, const char *type, const char *key,
+		       gboolean zero_too)
 {
 	g_autoptr(GVariant) v = g_variant_lookup_value(props, prop, G_VARIANT_TYPE(type));
 	guint64 n;
@@ -212,7 +214,7 @@ static void add_number(GPtrArray *r, GVariant *props, const char *prop, const ch
 	n = g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64)   ? g_variant_get_uint64(v)
 	    : g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32(v)
 							     : g_variant_get_uint16(v);
-	if (n)
+	if (n || zero_too)
 		g_ptr_array_add(r, g_strdup_printf("%s=%" G_GUINT64_FORMAT, key, n));
 }
 
@@ -241,7 +243,7 @@ GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props)
 		add_string(r, props, "Phase", "phase");
 	add_string(r, props, "GatewayAddress", "gateway_address");
 	add_string(r, props, "UnderlayAddress", "local_address");
-	add_number(r, props, "UnderlayPort", "q", "local_port");
+	add_number(r, props, "UnderlayPort", "q", "local_port", FALSE);
 	add_string(r, props, "Interface", "interface");
 	add_string(r, props, "LocalAddress", "ppp_local");
 	add_string(r, props, "PeerAddress", "ppp_peer");
@@ -250,19 +252,19 @@ GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props)
 			g_ptr_array_add(r, g_strdup_printf("dns=%s", dns[i]));
 	add_string(r, props, "IpsecSa", "ipsec_sa");
 	if (!strcmp(state, "connected")) {
-		add_number(r, props, "ConnectTime", "t", "connect_ms");
+		add_number(r, props, "ConnectTime", "t", "connect_ms", FALSE);
 		if (g_variant_lookup(props, "Uptime", "t", &uptime_s))
 			g_ptr_array_add(r, g_strdup_printf("uptime_ms=%" G_GUINT64_FORMAT, uptime_s * 1000));
-		add_number(r, props, "BytesIn", "t", "rx_bytes");
-		add_number(r, props, "BytesOut", "t", "tx_bytes");
+		add_number(r, props, "BytesIn", "t", "rx_bytes", TRUE);
+		add_number(r, props, "BytesOut", "t", "tx_bytes", TRUE);
 	}
-	add_number(r, props, "ReconnectCount", "u", "reconnects");
 	if (g_variant_lookup(props, "LastError", "&s", &last_error) && last_error[0]) {
 		g_autofree char *cls = error_class(last_error);
 
 		g_ptr_array_add(r, g_strdup_printf("last_error=%s", cls));
 		add_string(r, props, "LastErrorMessage", "last_error_message");
 	}
+	add_number(r, props, "ReconnectCount", "u", "reconnects", TRUE);
 	return r;
 }
 

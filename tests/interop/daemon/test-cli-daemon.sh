@@ -10,10 +10,10 @@
 #              --password-stdin, Connect again: unreachable (9), the error as the last line of
 #              the progress; the same with the password typed at the no-echo prompt on a
 #              terminal (a pty); the password is in no output and not in the daemon's log;
-#              empty stdin is an invalid-config error (3); a profile path outside the
-#              daemon's directory is refused (3) with the --foreground hint
+#              empty stdin is an invalid-config error (3); a profile path in the daemon's
+#              directory is that profile, one outside it is refused (3) with the --foreground hint
 #   status     after the failure: status NAME shows via=l2tp-vpnd, state=disconnected,
-#              last_error=unreachable and exits 6; --json is valid JSON with the same
+#              last_error=unreachable, reconnects=0 and exits 6; --json is valid JSON with the same
 #   live       up of a profile whose LNS never answers, in the background: while it waits,
 #              status (text, --json, list) shows it connecting through l2tp-vpnd beside a
 #              --foreground run of another profile (merged, sorted); down of each finds the
@@ -94,6 +94,11 @@ grep -q Pw-Typed-On-Tty-8 "$tmp/daemon.log" && fail "the typed password is in th
 run up work --password-stdin
 check_rc "up work --password-stdin, empty stdin" 3
 check_has "up work --password-stdin, empty stdin" "$err" "error invalid-config:"
+# A path that names one of the daemon's own profiles is that profile.
+out=$(printf 'pw\n' | DBUS_SYSTEM_BUS_ADDRESS=$address "$cli" --profile-dir "$tmp/profiles" \
+	up "$tmp/profiles/../profiles/work.conf" --password-stdin 2>"$tmp/stderr")
+rc=$? err=$(<"$tmp/stderr")
+check_rc "up PATH in the profile directory" 9
 run up /tmp/elsewhere/work.conf
 check_rc "up PATH outside the profile directory" 3
 check_has "up PATH outside the profile directory" "$err" "up --foreground /tmp/elsewhere/work.conf"
@@ -105,11 +110,12 @@ check_has "status work" "$out" "connection work"
 check_has "status work" "$out" "via            l2tp-vpnd"
 check_has "status work" "$out" "state          disconnected"
 check_has "status work" "$out" "last_error     unreachable"
+check_has "status work" "$out" "reconnects     0"
 check_has "status work" "$err" "error not-running: work is not connected"
 run status --json
 check_rc "status --json" 0
-[[ $(json_get '[(c["name"], c["via"], c["state"], c["last_error"]) for c in d]' <<<"$out") == \
-	"[('work', 'l2tp-vpnd', 'disconnected', 'unreachable')]" ]] || fail "status --json: $out"
+[[ $(json_get '[(c["name"], c["via"], c["state"], c["last_error"], c["reconnects"]) for c in d]' <<<"$out") == \
+	"[('work', 'l2tp-vpnd', 'disconnected', 'unreachable', 0)]" ]] || fail "status --json: $out"
 
 # ---- live: a daemon connection waiting for its LNS beside a --foreground run ---------------
 # wait_line FD PATTERN: reads a background command's lines until one matches (20 s at most).
