@@ -202,7 +202,7 @@ static void add_string(GPtrArray *r, GVariant *props, const char *prop, const ch
 		g_ptr_array_add(r, g_strdup_printf("%s=%s", key, value));
 }
 
-/* @zero_too: 0 is a value worth showing (bytes of a connection that is up, reconnects), not "unknown". */
+/* @zero_too: 0 is a value worth showing (the bytes of a connection that is up), not "unknown". */
 static void add_number(GPtrArray *r, GVariant *props, const char *prop, const char *type, const char *key,
 		       gboolean zero_too)
 {
@@ -258,13 +258,13 @@ GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props)
 		add_number(r, props, "BytesIn", "t", "rx_bytes", TRUE);
 		add_number(r, props, "BytesOut", "t", "tx_bytes", TRUE);
 	}
+	add_number(r, props, "ReconnectCount", "u", "reconnects", FALSE);
 	if (g_variant_lookup(props, "LastError", "&s", &last_error) && last_error[0]) {
 		g_autofree char *cls = error_class(last_error);
 
 		g_ptr_array_add(r, g_strdup_printf("last_error=%s", cls));
 		add_string(r, props, "LastErrorMessage", "last_error_message");
 	}
-	add_number(r, props, "ReconnectCount", "u", "reconnects", TRUE);
 	return r;
 }
 

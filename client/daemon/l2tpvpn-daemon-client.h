@@ -74,9 +74,9 @@ GVariant *l2tpvpn_daemon_client_status(L2tpVpnDaemonClient *client, const char *
  * @props (from l2tpvpn_daemon_client_status()) as "key=value" records in the
  * vocabulary of `l2tp-vpn status` (name state phase gateway_address
  * local_address local_port interface ppp_local ppp_peer dns ipsec_sa
- * connect_ms uptime_ms rx_bytes tx_bytes), plus last_error (the class name,
- * e.g. "unreachable", and last_error_message) once there was one, and
- * reconnects (always, last).
+ * connect_ms uptime_ms rx_bytes tx_bytes; the bytes while connected, even 0),
+ * plus reconnects (once it reconnected) and last_error (the class name, e.g.
+ * "unreachable", and last_error_message) once there was one.
  */
 GPtrArray *l2tpvpn_daemon_client_status_records(GVariant *props);
 /*
