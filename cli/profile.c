@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Profiles for the CLI: loading (client/profile), secrets from the terminal or stdin, the plugin path. */
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -29,11 +30,51 @@ char *cli_connection_name(const char *name_or_path, GError **error)
 	return g_steal_pointer(&base);
 }
 
+/*
+ * While a prompt has the terminal's echo off, a signal that ends us (^C at the
+ * prompt) puts the terminal back first; only async-signal-safe calls here.
+ */
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static struct {
+	int fd;
+	struct termios saved;
+} echo_off = {-1};
+
+static void restore_terminal_and_die(int sig)
+{
+	tcsetattr(echo_off.fd, TCSAFLUSH, &echo_off.saved);
+	(void)!write(echo_off.fd, "\n", 1);
+	signal(sig, SIG_DFL);
+	raise(sig); /* delivered once this handler returns: the default action, as if never caught */
+}
+
+static void guard_terminal(int fd, const struct termios *saved, struct sigaction *old)
+{
+	struct sigaction sa = {.sa_handler = restore_terminal_and_die};
+
+	echo_off.fd = fd;
+	echo_off.saved = *saved;
+	sigemptyset(&sa.sa_mask);
+	for (guint i = 0; i < G_N_ELEMENTS(fatal_signals); i++) {
+		sigaction(fatal_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN) /* an ignored signal stays ignored */
+			sigaction(fatal_signals[i], &sa, NULL);
+	}
+}
+
+static void unguard_terminal(const struct sigaction *old)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(fatal_signals); i++)
+		sigaction(fatal_signals[i], &old[i], NULL);
+	echo_off.fd = -1;
+}
+
 /* An interactive prompt on the terminal, without echo. */
 L2tpVpnSecret *cli_ask_terminal(const L2tpVpnSecretRequest *request, gpointer user_data, GError **error)
 {
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	struct termios saved, quiet;
+	struct sigaction old[G_N_ELEMENTS(fatal_signals)];
 	g_autofree char *prompt = NULL;
 	L2tpVpnSecret *secret;
 
@@ -52,10 +93,12 @@ L2tpVpnSecret *cli_ask_terminal(const L2tpVpnSecretRequest *request, gpointer us
 	 * from before it is discarded). */
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	guard_terminal(fd, &saved, old);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	(void)!write(fd, prompt, strlen(prompt));
 	secret = l2tpvpn_secret_read_fd(fd, error);
 	tcsetattr(fd, TCSAFLUSH, &saved);
+	unguard_terminal(old);
 	(void)!write(fd, "\n", 1);
 	close(fd);
 	return secret;

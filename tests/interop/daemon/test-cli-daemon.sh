@@ -9,7 +9,8 @@
 #   secrets    up of a password-source=ask profile: SecretsRequired, the password from
 #              --password-stdin, Connect again: unreachable (9), the error as the last line of
 #              the progress; the same with the password typed at the no-echo prompt on a
-#              terminal (a pty); the password is in no output and not in the daemon's log;
+#              terminal (a pty), and ^C at that prompt leaves the terminal echoing; the password
+#              is in no output and not in the daemon's log;
 #              empty stdin is an invalid-config error (3); a profile path in the daemon's
 #              directory is that profile, one outside it is refused (3) with the --foreground hint
 #   status     after the failure: status NAME shows via=l2tp-vpnd, state=disconnected,
@@ -58,10 +59,13 @@ check_has "up work --password-stdin" "$(tail -n1 <<<"$out")" \
 	"error unreachable: resolve: no route to the gateway 10.255.255.1"
 [[ $out$err != *Pw-Never-Shown-7* ]] || fail "the password is in the CLI's output"
 grep -q Pw-Never-Shown-7 "$tmp/daemon.log" && fail "the password is in the daemon's log"
-# The same on a terminal: the prompt, the password typed without echo, Connect again.
-out=$(DBUS_SYSTEM_BUS_ADDRESS=$address DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/no-session-bus \
-	python3 - "$cli" <<'EOF'
-import os, pty, select, sys
+# on_tty KEYS: `l2tp-vpn up work` on a pseudo-terminal; once it prompts, KEYS are typed. Prints what the
+# terminal showed, then "echo=on|off" (the terminal's state once up has ended); exits as up did
+# (128+N for signal N).
+on_tty() {
+	DBUS_SYSTEM_BUS_ADDRESS=$address DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/no-session-bus \
+		python3 - "$cli" "$1" <<'EOF'
+import os, pty, select, sys, termios
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "up", "work"])
@@ -79,18 +83,28 @@ def read_until(pattern):
             return
         seen += chunk
 read_until(b"PPP password (work): ")
-os.write(fd, b"Pw-Typed-On-Tty-8\n")
+os.write(fd, sys.argv[2].encode().decode("unicode_escape").encode())
 read_until(b"\0")  # everything, up to the end
+status = os.waitpid(pid, 0)[1]
 print(seen.decode().replace("\r", ""))
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print("echo=" + ("on" if termios.tcgetattr(fd)[3] & termios.ECHO else "off"))
+sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 EOF
-)
+}
+# The same on a terminal: the prompt, the password typed without echo, Connect again.
+out=$(on_tty 'Pw-Typed-On-Tty-8\n')
 rc=$? err=''
 check_rc "up work on a terminal" 9
 check_has "up work on a terminal" "$out" "PPP password (work): "
 check_has "up work on a terminal" "$out" "error unreachable: resolve: no route to the gateway 10.255.255.1"
+check_has "up work on a terminal" "$out" "echo=on"
 [[ $out != *Pw-Typed-On-Tty-8* ]] || fail "the typed password was echoed: $out"
 grep -q Pw-Typed-On-Tty-8 "$tmp/daemon.log" && fail "the typed password is in the daemon's log"
+# ^C at the prompt: up dies of SIGINT, and the terminal echoes again.
+out=$(on_tty '\x03')
+rc=$? err=''
+check_rc "^C at the prompt" $((128 + 2))
+check_has "^C at the prompt" "$out" "echo=on"
 run up work --password-stdin
 check_rc "up work --password-stdin, empty stdin" 3
 check_has "up work --password-stdin, empty stdin" "$err" "error invalid-config:"
