@@ -36,6 +36,8 @@ int cmd_show(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
 
+/* @error in one of the L2TP_VPN_ERROR classes (a copy, or classified). */
+GError *cli_named_error(const GError *error);
 /* Prints "error CLASS: message" on stderr and returns the exit code of @error. */
 int cli_fail(const GError *error);
 /* Parses subcommand options; on --help prints and sets *exit_code 0, on error CLI_EXIT_USAGE. */

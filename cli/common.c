@@ -4,10 +4,14 @@
 
 CliGlobals cli_globals = {L2TP_VPN_RUN_DIR, NULL, NULL};
 
+GError *cli_named_error(const GError *error)
+{
+	return error->domain == L2TP_VPN_ERROR ? g_error_copy(error) : l2tp_vpn_error_classify(error);
+}
+
 int cli_fail(const GError *error)
 {
-	GError *named =
-	    error->domain == L2TP_VPN_ERROR ? g_error_copy(error) : l2tp_vpn_error_classify(error);
+	GError *named = cli_named_error(error);
 	int code = l2tp_vpn_error_exit_code(named);
 
 	fprintf(stderr, "error %s: %s\n", l2tp_vpn_error_code_name(named->code), named->message);

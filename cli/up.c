@@ -165,7 +165,7 @@ static void say_already_connected(L2tpVpnDaemonClient *client, const char *name)
 
 static int run_in_daemon(const char *arg, gboolean password_stdin, gboolean verbose)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) error = NULL, named = NULL;
 	g_autoptr(L2tpVpnDaemonClient) client = NULL;
 	g_autofree char *name = daemon_profile_name(arg, &error);
 	g_autofree char *line = NULL;
@@ -194,9 +194,10 @@ static int run_in_daemon(const char *arg, gboolean password_stdin, gboolean verb
 	if (!up.started)
 		return cli_fail(error);
 	/* As --foreground ends a failed run: the error as the last line of the progress. */
-	line = cli_format_error(error);
+	named = cli_named_error(error);
+	line = cli_format_error(named);
 	say(line);
-	return l2tp_vpn_error_exit_code(error);
+	return l2tp_vpn_error_exit_code(named);
 }
 
 /* ---- in this process (--foreground) ----------------------------------------------------------------- */
