@@ -9,6 +9,9 @@
 #   LAB_GW_HIDDEN     yes | no  (xl2tpd `hidden bit`)             [no]
 #   LAB_GW_LENGTH     yes | no  (xl2tpd `length bit`)             [yes]
 #   LAB_GW_L2TP_USERSPACE yes | no (xl2tpd's pty path on the gateway) [no]
+# Every function takes the gateway's side name as an optional first argument
+# (default gw; topo_two_gateways adds gw2): addresses come from its `plan`,
+# configs go to its own /etc, logs are NAME-SIDE.log. Switches apply to all.
 # Credentials the gateway accepts (clients read them to be right, or wrong on
 # purpose with LAB_WRONG=psk|password):
 LAB_PSK=${LAB_PSK:-lab-preshared-key-0123}
@@ -20,6 +23,10 @@ LAB_PASSWORD=${LAB_PASSWORD:-lab-password-4567}
 # What the client should present: right unless a scenario asks for wrong.
 client_psk() { [[ ${LAB_WRONG:-} == psk ]] && echo "not-the-$LAB_PSK" || echo "$LAB_PSK"; }
 client_password() { [[ ${LAB_WRONG:-} == password ]] && echo "not-the-$LAB_PASSWORD" || echo "$LAB_PASSWORD"; }
+# gw_psk SIDE, gw_password SIDE — each further gateway has credentials of its own,
+# so a client that mixed two connections' secrets up would be refused.
+gw_psk() { [[ ${1:-gw} == gw ]] && echo "$LAB_PSK" || echo "$LAB_PSK-$1"; }
+gw_password() { [[ ${1:-gw} == gw ]] && echo "$LAB_PASSWORD" || echo "$LAB_PASSWORD-$1"; }
 
 gw_ppp_auth_options() {
 	case $LAB_GW_AUTH in
@@ -32,14 +39,14 @@ gw_ppp_auth_options() {
 }
 
 gw_ipsec_start() {
-	local etc
-	etc=$(side_etc gw)
-	charon_start gw
+	local side=${1:-gw} etc
+	etc=$(side_etc "$side")
+	charon_start "$side"
 	cat >"$etc/swanctl/swanctl.conf" <<CONF
 connections {
 	l2tp {
 		version = 1
-		local_addrs = $LAB_GW_IP
+		local_addrs = $(plan "$side" ip)
 		proposals = $(ike_proposals "$LAB_GW_PROPOSALS")
 		local {
 			auth = psk
@@ -59,24 +66,24 @@ connections {
 }
 secrets {
 	ike-lab {
-		secret = "$LAB_PSK"
+		secret = "$(gw_psk "$side")"
 	}
 }
 CONF
-	on gw swanctl --load-all >>"$LAB_LOGS/swanctl-gw.log" 2>&1 || setup_error "swanctl --load-all on gw failed"
+	on "$side" swanctl --load-all >>"$LAB_LOGS/swanctl-$side.log" 2>&1 || setup_error "swanctl --load-all on $side failed"
 }
 
 # gw_ppp_options_write — the gateway pppd's options for the current LAB_GW_AUTH.
 # pppd reads them at every call, so a scenario may switch methods between
 # connects without restarting anything.
 gw_ppp_options_write() {
-	local etc
-	etc=$(side_etc gw)
+	local side=${1:-gw} etc
+	etc=$(side_etc "$side")
 	cat >"$etc/ppp/options.xl2tpd" <<CONF
 auth
 $(gw_ppp_auth_options)
 name l2tpgw
-ms-dns $LAB_PPP_DNS
+ms-dns $(plan "$side" dns)
 mtu 1400
 mru 1400
 noccp
@@ -84,30 +91,30 @@ nodefaultroute
 lcp-echo-interval 30
 lcp-echo-failure 4
 debug
-logfile $LAB_LOGS/pppd-gw.log
+logfile $LAB_LOGS/pppd-$side.log
 CONF
 }
 
 gw_l2tp_start() {
-	local etc
-	etc=$(side_etc gw)
-	printf '"%s" * "%s" *\n' "$LAB_USER" "$LAB_PASSWORD" >"$etc/ppp/chap-secrets"
-	printf '"%s" * "%s" *\n' "$LAB_USER" "$LAB_PASSWORD" >"$etc/ppp/pap-secrets"
+	local side=${1:-gw} etc
+	etc=$(side_etc "$side")
+	printf '"%s" * "%s" *\n' "$LAB_USER" "$(gw_password "$side")" >"$etc/ppp/chap-secrets"
+	printf '"%s" * "%s" *\n' "$LAB_USER" "$(gw_password "$side")" >"$etc/ppp/pap-secrets"
 	chmod 600 "$etc/ppp/chap-secrets" "$etc/ppp/pap-secrets"
-	gw_ppp_options_write
+	gw_ppp_options_write "$side"
 	local secret_lines=""
 	[[ -n $LAB_GW_L2TP_SECRET ]] && printf '* * %s\n' "$LAB_GW_L2TP_SECRET" >"$etc/xl2tpd/l2tp-secrets"
 	[[ -n $LAB_GW_L2TP_SECRET ]] && secret_lines="challenge = yes"
 	cat >"$etc/xl2tpd/xl2tpd.conf" <<CONF
 [global]
-listen-addr = $LAB_GW_IP
+listen-addr = $(plan "$side" ip)
 port = 1701
 auth file = /etc/xl2tpd/l2tp-secrets
 force userspace = $LAB_GW_L2TP_USERSPACE
 
 [lns default]
-ip range = 10.99.0.10-10.99.0.50
-local ip = $LAB_GW_PPP_IP
+ip range = $(plan "$side" pool)
+local ip = $(plan "$side" ppp_ip)
 require authentication = yes
 name = l2tpgw
 pppoptfile = /etc/ppp/options.xl2tpd
@@ -118,10 +125,13 @@ ppp debug = yes
 CONF
 	touch "$etc/xl2tpd/l2tp-secrets"
 	chmod 600 "$etc/xl2tpd/l2tp-secrets"
-	on gw rm -f /run/xl2tpd/l2tp-control
-	on gw xl2tpd -D >>"$LAB_LOGS/xl2tpd-gw.log" 2>&1 &
-	wait_until 30 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
-		setup_error "xl2tpd on gw did not start (see xl2tpd-gw.log)"
+	gw_xl2tpd_run "$side" || setup_error "xl2tpd on $side did not start (see xl2tpd-$side.log)"
+}
+
+gw_xl2tpd_run() {
+	on "$1" rm -f /run/xl2tpd/l2tp-control
+	on "$1" xl2tpd -D >>"$LAB_LOGS/xl2tpd-$1.log" 2>&1 &
+	wait_until 30 "xl2tpd on $1" on "$1" test -p /run/xl2tpd/l2tp-control
 }
 
 # gw_l2tp_restart — a fresh LNS. xl2tpd keeps a closed tunnel's connected
@@ -129,17 +139,15 @@ CONF
 # address and port lands in that stale socket and is never answered; the
 # benchmark restarts the LNS between connects so every run starts equal.
 gw_l2tp_restart() {
-	side_stop gw xl2tpd
-	on gw rm -f /run/xl2tpd/l2tp-control
-	on gw xl2tpd -D >>"$LAB_LOGS/xl2tpd-gw.log" 2>&1 &
-	wait_until 30 "xl2tpd on gw" on gw test -p /run/xl2tpd/l2tp-control ||
-		setup_error "xl2tpd on gw did not restart"
+	local side=${1:-gw}
+	side_stop "$side" xl2tpd
+	gw_xl2tpd_run "$side" || setup_error "xl2tpd on $side did not restart"
 }
 
-# gw_start — the whole gateway; switches as above.
+# gw_start [SIDE] — the whole gateway; switches as above.
 gw_start() {
-	gw_ipsec_start
-	gw_l2tp_start
-	log "gateway up: proposals=$LAB_GW_PROPOSALS pfs=$LAB_GW_PFS ppp-auth=$LAB_GW_AUTH" \
+	gw_ipsec_start "${1:-gw}"
+	gw_l2tp_start "${1:-gw}"
+	log "gateway ${1:-gw} up ($(plan "${1:-gw}" ip)): proposals=$LAB_GW_PROPOSALS pfs=$LAB_GW_PFS ppp-auth=$LAB_GW_AUTH" \
 		"l2tp-secret=$([[ -n $LAB_GW_L2TP_SECRET ]] && echo yes || echo no) hidden=$LAB_GW_HIDDEN length=$LAB_GW_LENGTH"
 }
