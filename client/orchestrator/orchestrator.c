@@ -15,9 +15,14 @@ static const char *const phase_names[L2TP_VPN_N_PHASES] = {
     "l2tp-session", "kernel-session", "ppp",   "ip-up",       "routes",
 };
 
-/* Generous enough for a slow gateway, short enough that a failure is named within 30 s. */
+/*
+ * Generous enough for a slow gateway, short enough that a failure is named within 30 s. The L2TP
+ * tunnel gets 25 s: an IKEv1 responder installs its SAs only when our last quick-mode message
+ * arrives, and if that is lost it waits for its own retransmission (4 s, then 11 s, 24 s after): on a
+ * lossy link our SCCRQ must still be retransmitted then (at 1, 3, 7, 15 and 23 s).
+ */
 static const guint default_timeout_ms[L2TP_VPN_N_PHASES] = {
-    10000, 2000, 25000, 15000, 2000, 10000, 10000, 20000, 15000, 5000,
+    10000, 2000, 25000, 25000, 2000, 10000, 10000, 20000, 15000, 5000,
 };
 
 /* Undoing IPsec is three vici commands that must not be cut short (charon would keep our SA); pppd gets
