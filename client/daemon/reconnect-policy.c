@@ -62,7 +62,6 @@ gboolean l2tpvpn_reconnect_error_is_fatal(int error_code)
 	case L2TP_VPN_ERROR_NOT_RUNNING:
 	case L2TP_VPN_ERROR_SYSTEM:
 	case L2TP_VPN_ERROR_IPSEC_AUTH:
-	case L2TP_VPN_ERROR_IPSEC_PROPOSAL:
 	case L2TP_VPN_ERROR_PPP_AUTH:
 		return TRUE;
 	default:

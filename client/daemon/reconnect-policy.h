@@ -11,11 +11,13 @@
  * or a failed rekey, the underlay going away as seen by those keep-alives) and
  * a broken route/DNS as NETWORK; both reconnect. While reconnecting, the
  * transient classes (unreachable, timeout, resolve, l2tp, ppp, ipsec,
- * network, failed) keep retrying; the classes that need a human (wrong PSK or
- * password, no common proposal, bad configuration, missing system parts,
- * permissions, another process running it) stop at once: retrying a wrong
- * password only locks the account. The user's own first Connect is never
- * retried: they see its error.
+ * network, failed) keep retrying; so does "no common proposal": these
+ * proposals were accepted minutes ago, and a gateway whose charon restarts
+ * answers NO_PROPOSAL_CHOSEN until its configuration is loaded again. The
+ * classes that need a human (wrong PSK or password, bad configuration, missing
+ * system parts, permissions, another process running it) stop at once:
+ * retrying a wrong password only locks the account. The user's own first
+ * Connect is never retried: they see its error.
  *
  * Backoff: initial_ms × multiplier^(attempt-1), capped at max_ms; a
  * connection that stayed up for stable_ms resets it. max_attempts 0 = no limit.

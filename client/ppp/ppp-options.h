@@ -58,8 +58,9 @@ typedef enum {
 } L2tpPppAuth;
 
 #define L2TP_PPP_DEFAULT_MTU               1400
-#define L2TP_PPP_DEFAULT_LCP_ECHO_INTERVAL 20
-#define L2TP_PPP_DEFAULT_LCP_ECHO_FAILURE  5
+/* A link that stopped answering (the gateway lost its SAs without telling us) is noticed in 40-50 s. */
+#define L2TP_PPP_DEFAULT_LCP_ECHO_INTERVAL 10
+#define L2TP_PPP_DEFAULT_LCP_ECHO_FAILURE  4
 
 typedef struct {
 	int pppol2tp_fd;             /* fd number pppd sees for the PPPoL2TP socket; -1 only with dry_run */

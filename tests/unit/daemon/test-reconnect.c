@@ -72,7 +72,7 @@ static void test_fatal_classes_stop(void)
 	static const int fatal[] = {
 	    L2TP_VPN_ERROR_INVALID_CONFIG, L2TP_VPN_ERROR_PERMISSION, L2TP_VPN_ERROR_ALREADY_RUNNING,
 	    L2TP_VPN_ERROR_NOT_RUNNING,    L2TP_VPN_ERROR_SYSTEM,     L2TP_VPN_ERROR_IPSEC_AUTH,
-	    L2TP_VPN_ERROR_IPSEC_PROPOSAL, L2TP_VPN_ERROR_PPP_AUTH,
+	    L2TP_VPN_ERROR_PPP_AUTH,
 	};
 	L2tpVpnReconnectConfig cfg = test_config();
 
@@ -98,6 +98,7 @@ static void test_transient_attempts_retry(void)
 	static const int transient[] = {
 	    L2TP_VPN_ERROR_FAILED, L2TP_VPN_ERROR_RESOLVE, L2TP_VPN_ERROR_UNREACHABLE, L2TP_VPN_ERROR_IPSEC,
 	    L2TP_VPN_ERROR_L2TP,   L2TP_VPN_ERROR_PPP,     L2TP_VPN_ERROR_NETWORK,     L2TP_VPN_ERROR_TIMEOUT,
+	    L2TP_VPN_ERROR_IPSEC_PROPOSAL,
 	};
 	L2tpVpnReconnectConfig cfg = test_config();
 	L2tpVpnReconnect r;
@@ -115,6 +116,33 @@ static void test_transient_attempts_retry(void)
 				L2TPVPN_RECONNECT_RETRY);
 	}
 	g_assert_cmpuint(r.reconnect_count, ==, 1 + G_N_ELEMENTS(transient));
+}
+
+/*
+ * The gateway's charon restarts (lab: daemon-reconnect): it deletes our SAs, and until its
+ * configuration is loaded again it answers NO_PROPOSAL_CHOSEN. Reconnecting keeps trying; the
+ * same answer to the user's own first Connect is a real mismatch and stops.
+ */
+static void test_no_proposal_while_gateway_restarts(void)
+{
+	L2tpVpnReconnectConfig cfg = test_config();
+	L2tpVpnReconnect r;
+	guint delay = 0;
+
+	l2tpvpn_reconnect_init(&r, &cfg);
+	l2tpvpn_reconnect_user_connect(&r);
+	g_assert_cmpint(lose(&r, 0, 5000, L2TP_VPN_ERROR_CONNECTION_LOST, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_IPSEC_PROPOSAL, 6000, &delay), ==,
+			L2TPVPN_RECONNECT_RETRY);
+	g_assert_cmpuint(delay, ==, 2000);
+	g_assert_true(r.supervising);
+	g_assert_cmpuint(r.reconnect_count, ==, 2);
+
+	l2tpvpn_reconnect_user_connect(&r);
+	g_assert_cmpint(l2tpvpn_reconnect_down(&r, L2TP_VPN_ERROR_IPSEC_PROPOSAL, 9000, &delay), ==,
+			L2TPVPN_RECONNECT_STOP);
+	g_assert_false(r.supervising);
 }
 
 /* 1, 2, 4, 8, 16 s, then the 30 s cap, and no overflow after many attempts. */
@@ -254,6 +282,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/reconnect/first-connect-never-retried", test_first_connect_never_retried);
 	g_test_add_func("/reconnect/losses-reconnect", test_losses_reconnect);
 	g_test_add_func("/reconnect/fatal-classes-stop", test_fatal_classes_stop);
+	g_test_add_func("/reconnect/no-proposal-while-gateway-restarts", test_no_proposal_while_gateway_restarts);
 	g_test_add_func("/reconnect/transient-attempts-retry", test_transient_attempts_retry);
 	g_test_add_func("/reconnect/backoff-capped", test_backoff_capped);
 	g_test_add_func("/reconnect/stable-resets-backoff", test_stable_connection_resets_backoff);

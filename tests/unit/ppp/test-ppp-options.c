@@ -108,8 +108,8 @@ static void check_liveness(GStrv argv, guint interval)
 		CHECK_STR(value_of(argv, "lcp-echo-interval"), "0");
 		CHECK(find(argv, "lcp-echo-failure") < 0);
 	} else {
-		CHECK_STR(value_of(argv, "lcp-echo-interval"), "20");
-		CHECK_STR(value_of(argv, "lcp-echo-failure"), "5");
+		CHECK_STR(value_of(argv, "lcp-echo-interval"), "10");
+		CHECK_STR(value_of(argv, "lcp-echo-failure"), "4");
 	}
 }
 
