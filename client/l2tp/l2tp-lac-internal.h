@@ -51,6 +51,11 @@ struct l2tp_lac {
 	uint16_t our_session_id, peer_session_id;
 	uint32_t call_serial;
 
+	/* A fresh IPsec SA: one SCCRQ restart under a new tunnel ID (l2tp_lac_set_sccrq_restart()). */
+	uint32_t sccrq_restart_ms;
+	uint64_t sccrq_restart_at;     /* 0: no restart pending */
+	uint16_t abandoned_tunnel_id;  /* the first attempt's ID, 0 if none was abandoned */
+
 	uint64_t last_heard;      /* for HELLO */
 	uint64_t setup_deadline;  /* until SESSION_UP */
 	uint64_t linger_deadline; /* TUNNEL_LINGER end */
@@ -97,6 +102,8 @@ void tunnel_timeout(struct l2tp_lac *lac, uint64_t now);
 void tunnel_heard(struct l2tp_lac *lac, uint64_t now);
 /* Is this datagram from the LNS? Before SCCRP any port of its address counts. */
 bool lac_peer_matches(const struct l2tp_lac *lac, const struct sockaddr *from, socklen_t from_len);
+/* A message for the tunnel ID an SCCRQ restart abandoned: a late SCCRP is answered with StopCCN. */
+void tunnel_on_abandoned(struct l2tp_lac *lac, const uint8_t *data, size_t len, const struct l2tp_header *hdr);
 
 /* l2tp-session.c: the incoming-call session FSM (LAC side). */
 bool session_start(struct l2tp_lac *lac, uint64_t now);

@@ -222,6 +222,14 @@ void l2tp_lac_free(struct l2tp_lac *lac)
 	free(lac);
 }
 
+bool l2tp_lac_set_sccrq_restart(struct l2tp_lac *lac, uint32_t ms)
+{
+	if (lac->tunnel != TUNNEL_IDLE)
+		return false;
+	lac->sccrq_restart_ms = ms < lac->cfg.rto_initial_ms ? ms : 0;
+	return true;
+}
+
 bool l2tp_lac_start(struct l2tp_lac *lac, uint64_t now, const struct sockaddr *lns, socklen_t lns_len)
 {
 	lac->now = now;
@@ -342,6 +350,10 @@ void l2tp_lac_input(struct l2tp_lac *lac, uint64_t now, const uint8_t *data, siz
 	}
 	/* Tunnel ID 0 means "yours is unknown to me": an LNS refusing our SCCRQ may say so. */
 	bool refusal = hdr.tunnel_id == 0 && lac->tunnel == TUNNEL_WAIT_CTL_REPLY;
+	if (lac->abandoned_tunnel_id && hdr.tunnel_id == lac->abandoned_tunnel_id) {
+		tunnel_on_abandoned(lac, data, hdr.length, &hdr);
+		return;
+	}
 	if (hdr.tunnel_id != lac->our_tunnel_id && !refusal) {
 		lac_log(lac, L2TP_LOG_DEBUG, "ignoring message for tunnel %u (ours is %u)", hdr.tunnel_id,
 			lac->our_tunnel_id);

@@ -41,6 +41,8 @@ bool tunnel_start(struct l2tp_lac *lac, uint64_t now)
 	struct l2tp_builder b;
 
 	lac->our_tunnel_id = lac_random_id(lac);
+	if (lac->our_tunnel_id == lac->abandoned_tunnel_id) /* a restart needs an ID of its own */
+		lac->our_tunnel_id = (uint16_t)(lac->our_tunnel_id + 1) ? (uint16_t)(lac->our_tunnel_id + 1) : 1;
 	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_SCCRQ, 0);
 	l2tp_builder_u16(&b, true, L2TP_AVP_PROTOCOL_VERSION, 0x0100);
 	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_HOST_NAME, lac->host_name,
@@ -58,10 +60,56 @@ bool tunnel_start(struct l2tp_lac *lac, uint64_t now)
 	}
 	lac->tunnel = TUNNEL_WAIT_CTL_REPLY;
 	lac->last_heard = now;
-	if (lac->cfg.setup_timeout_ms)
+	if (lac->cfg.setup_timeout_ms && !lac->setup_deadline)
 		lac->setup_deadline = now + lac->cfg.setup_timeout_ms;
+	/* One restart at most: the second attempt keeps the RFC's retransmissions. */
+	lac->sccrq_restart_at = lac->sccrq_restart_ms && !lac->abandoned_tunnel_id ? now + lac->sccrq_restart_ms : 0;
 	lac_log(lac, L2TP_LOG_INFO, "sending SCCRQ (our tunnel ID %u)", lac->our_tunnel_id);
 	return lac_send_msg(lac, now, &b, L2TP_MSG_SCCRQ);
+}
+
+/* See l2tp_lac_set_sccrq_restart(): a new tunnel ID and a fresh reliable-delivery state. */
+static void restart_sccrq(struct l2tp_lac *lac, uint64_t now)
+{
+	struct l2tp_rel_config rc = lac->rel.cfg;
+	struct l2tp_rel_ops ro = lac->rel.ops;
+	struct l2tp_rel_stats stats = lac->rel.stats;
+	uint16_t old_id = lac->our_tunnel_id;
+
+	l2tp_rel_clear(&lac->rel);
+	l2tp_rel_init(&lac->rel, &rc, &ro, lac);
+	lac->rel.stats = stats;
+	lac->abandoned_tunnel_id = old_id;
+	lac_log(lac, L2TP_LOG_INFO,
+		"no SCCRP within %u ms of a new IPsec SA (the LNS may have answered before its SA was "
+		"ready): starting over, tunnel %u abandoned",
+		lac->sccrq_restart_ms, old_id);
+	tunnel_start(lac, now);
+}
+
+void tunnel_on_abandoned(struct l2tp_lac *lac, const uint8_t *data, size_t len, const struct l2tp_header *hdr)
+{
+	uint8_t buf[L2TP_MSG_MAX_LEN];
+	struct l2tp_builder b;
+	struct l2tp_msg msg;
+	uint16_t lns_id = 0;
+
+	if (l2tp_msg_parse(data, len, &lac->secret, &msg) != L2TP_PARSE_OK || msg.type != L2TP_MSG_SCCRP ||
+	    !l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &lns_id) || !lns_id) {
+		lac_log(lac, L2TP_LOG_DEBUG, "ignoring a message for abandoned tunnel %u", hdr->tunnel_id);
+		return;
+	}
+	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_STOPCCN, lns_id, 0, &lac->secret);
+	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, lac->abandoned_tunnel_id);
+	l2tp_builder_result(&b, L2TP_STOPCCN_CLEAR, L2TP_ERR_NONE, "superseded by a later SCCRQ");
+	size_t out = l2tp_builder_finish(&b);
+	if (!out)
+		return;
+	/* Our SCCRQ was Ns 0; this acknowledges the SCCRP (not kept: a retransmitted SCCRP gets another). */
+	l2tp_header_set_seq(buf, 1, (uint16_t)(hdr->ns + 1));
+	lac_log(lac, L2TP_LOG_INFO, "SCCRP for abandoned tunnel %u (LNS's %u): sending StopCCN",
+		lac->abandoned_tunnel_id, lns_id);
+	lac->ops.send(lac->ctx, buf, out, (const struct sockaddr *)&lac->peer, lac->peer_len);
 }
 
 static void report_tunnel_down(struct l2tp_lac *lac)
@@ -303,6 +351,8 @@ uint64_t tunnel_deadline(const struct l2tp_lac *lac)
 	if (lac->setup_deadline && lac->setup_deadline < d &&
 	    (lac->tunnel == TUNNEL_WAIT_CTL_REPLY || lac->tunnel == TUNNEL_ESTABLISHED))
 		d = lac->setup_deadline;
+	if (lac->tunnel == TUNNEL_WAIT_CTL_REPLY && lac->sccrq_restart_at && lac->sccrq_restart_at < d)
+		d = lac->sccrq_restart_at;
 	return d;
 }
 
@@ -346,6 +396,10 @@ void tunnel_timeout(struct l2tp_lac *lac, uint64_t now)
 		if (session_active(lac))
 			session_clear(lac, now, L2TP_CDN_TIMEOUT, L2TP_ERR_NONE, lac->reason);
 		tunnel_stop(lac, now, L2TP_STOPCCN_CLEAR, L2TP_ERR_NONE, "setup timed out");
+		return;
+	}
+	if (lac->tunnel == TUNNEL_WAIT_CTL_REPLY && lac->sccrq_restart_at && now >= lac->sccrq_restart_at) {
+		restart_sccrq(lac, now);
 		return;
 	}
 	if (lac->tunnel == TUNNEL_ESTABLISHED && lac->cfg.hello_interval_ms &&

@@ -123,6 +123,21 @@ struct l2tp_lac *l2tp_lac_new(const struct l2tp_lac_config *cfg, const struct l2
 			      char *err, size_t err_size);
 void l2tp_lac_free(struct l2tp_lac *lac);
 
+/*
+ * Right after a new IPsec SA, before l2tp_lac_start(): if the LNS has not
+ * answered SCCRQ within ms, start over once under a new tunnel ID instead of
+ * waiting for the 1 s retransmission. Why: an IKEv1 responder (strongSwan's
+ * charon among them) installs its inbound SA before its outbound policy; an
+ * LNS that answers our first SCCRQ in that gap sends SCCRP in clear, our
+ * kernel rightly drops it, and the LNS treats our retransmitted SCCRQ as a
+ * duplicate (xl2tpd: "requested tunnel twice, ignoring") and re-sends SCCRP
+ * only on its own 1 s timer. A new SCCRQ is a new tunnel to the LNS and is
+ * answered at once. If the first attempt's SCCRP still arrives, it is answered
+ * with StopCCN (again for every retransmission of it, so the LNS clears it
+ * reliably without us keeping state). 0 (the default) or a value not below
+ * rto_initial_ms turns this off. Returns false after start.
+ */
+bool l2tp_lac_set_sccrq_restart(struct l2tp_lac *lac, uint32_t ms);
 /* Sends SCCRQ to the LNS (IPv4 or IPv6, port usually 1701). */
 bool l2tp_lac_start(struct l2tp_lac *lac, uint64_t now, const struct sockaddr *lns, socklen_t lns_len);
 /* A datagram received on the tunnel socket; anything not from the LNS or not control is ignored. */

@@ -298,6 +298,10 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 	gboolean past_ipsec = c->state == L2TP_VPN_STATE_CONNECTED ||
 			      (c->state == L2TP_VPN_STATE_CONNECTING && c->phase > L2TP_VPN_PHASE_IPSEC);
 
+	if (ev->type == IPSEC_EVENT_IKE_UP)
+		c->layers.ike_up_us = g_get_monotonic_time();
+	else if (ev->type == IPSEC_EVENT_CHILD_UP && !c->layers.child_up_us)
+		c->layers.child_up_us = g_get_monotonic_time();
 	switch (ev->type) {
 	case IPSEC_EVENT_IKE_DOWN:
 	case IPSEC_EVENT_CHILD_DOWN:
@@ -388,10 +392,30 @@ static void ipsec_undo(L2tpVpnConnection *c)
 
 /* ---- l2tp tunnel and session ------------------------------------------------------- */
 
+/*
+ * Under a brand-new IPsec SA the gateway may answer our first SCCRQ before its
+ * own outbound policy is in place (see l2tp_lac_set_sccrq_restart()). Start
+ * over after twice what quick mode took: that covers a round trip plus the
+ * gateway installing its SAs, which costs it about what it cost our charon.
+ */
+static guint32 sccrq_restart_ms(const L2tpVpnConnection *c)
+{
+	const L2tpVpnLayers *l = &c->layers;
+	gint64 quick_mode_ms;
+
+	if (!c->cfg->ipsec_enabled || !l->ike_up_us || l->child_up_us < l->ike_up_us)
+		return 0;
+	quick_mode_ms = (l->child_up_us - l->ike_up_us) / 1000;
+	return (guint32)CLAMP(2 * quick_mode_ms, 150, 1000);
+}
+
 static void l2tp_tunnel_start(L2tpVpnConnection *c)
 {
 	GError *error = NULL;
+	guint32 restart_ms = sccrq_restart_ms(c);
 
+	if (restart_ms)
+		l2tp_lac_set_sccrq_restart(l2tp_udp_lac(c->layers.udp), restart_ms);
 	if (!l2tp_udp_start(c->layers.udp, &error))
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL, NULL, error);
 }

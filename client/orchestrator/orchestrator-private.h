@@ -39,6 +39,7 @@ typedef struct {
 	char *net_run_dir;
 	struct in_addr gateway;
 	L2tpNetRoute underlay;
+	gint64 ike_up_us, child_up_us; /* monotonic: how long quick mode took sizes the SCCRQ restart */
 	gboolean tunnel_up, session_ready, session_up, l2tp_finished, l2tp_closing;
 	gboolean kernel_tunnel, kernel_session;
 	gboolean ppp_exited, ppp_stopping;
