@@ -29,28 +29,33 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* Value length limits per AVP type; max 0 marks a type RFC 2661 does not define. */
+/*
+ * Value length limits per AVP type; max 0 marks a type RFC 2661 does not define.
+ * never_hidden: a hidden one cannot even be parsed (Message Type comes first,
+ * Random Vector is the key). not_to_hide: §4.4 says "MUST NOT be hidden", so we
+ * never hide it; we still un-hide one a peer sent.
+ */
 struct avp_rule {
 	uint16_t min, max;
-	bool never_hidden;
+	bool never_hidden, not_to_hide;
 };
 
 #define ANY L2TP_AVP_MAX_LEN - L2TP_AVP_HDR_LEN
 
 static const struct avp_rule avp_rules[L2TP_AVP_TYPE_COUNT] = {
-    [L2TP_AVP_MESSAGE_TYPE] = {2, 2, true},
-    [L2TP_AVP_RESULT_CODE] = {2, ANY},
-    [L2TP_AVP_PROTOCOL_VERSION] = {2, 2},
+    [L2TP_AVP_MESSAGE_TYPE] = {2, 2, true, true},
+    [L2TP_AVP_RESULT_CODE] = {2, ANY, false, true},
+    [L2TP_AVP_PROTOCOL_VERSION] = {2, 2, false, true},
     [L2TP_AVP_FRAMING_CAPS] = {4, 4},
     [L2TP_AVP_BEARER_CAPS] = {4, 4},
-    [L2TP_AVP_TIE_BREAKER] = {8, 8},
+    [L2TP_AVP_TIE_BREAKER] = {8, 8, false, true},
     [L2TP_AVP_FIRMWARE_REVISION] = {2, 2},
-    [L2TP_AVP_HOST_NAME] = {1, ANY},
+    [L2TP_AVP_HOST_NAME] = {1, ANY, false, true},
     [L2TP_AVP_VENDOR_NAME] = {0, ANY},
     [L2TP_AVP_ASSIGNED_TUNNEL_ID] = {2, 2},
-    [L2TP_AVP_RECEIVE_WINDOW] = {2, 2},
+    [L2TP_AVP_RECEIVE_WINDOW] = {2, 2, false, true},
     [L2TP_AVP_CHALLENGE] = {1, ANY},
-    [L2TP_AVP_Q931_CAUSE] = {3, ANY},
+    [L2TP_AVP_Q931_CAUSE] = {3, ANY, false, true},
     [L2TP_AVP_CHALLENGE_RESPONSE] = {16, 16},
     [L2TP_AVP_ASSIGNED_SESSION_ID] = {2, 2},
     [L2TP_AVP_CALL_SERIAL] = {4, 4},
@@ -73,15 +78,20 @@ static const struct avp_rule avp_rules[L2TP_AVP_TYPE_COUNT] = {
     [L2TP_AVP_PROXY_AUTH_RESPONSE] = {0, ANY},
     [L2TP_AVP_CALL_ERRORS] = {26, 26},
     [L2TP_AVP_ACCM] = {10, 10},
-    [L2TP_AVP_RANDOM_VECTOR] = {1, ANY, true},
+    [L2TP_AVP_RANDOM_VECTOR] = {1, ANY, true, true},
     [L2TP_AVP_PRIVATE_GROUP_ID] = {0, ANY},
     [L2TP_AVP_RX_CONNECT_SPEED] = {4, 4},
-    [L2TP_AVP_SEQUENCING_REQUIRED] = {0, 0},
+    [L2TP_AVP_SEQUENCING_REQUIRED] = {0, 0, false, true},
 };
 
 static bool avp_type_known(uint16_t type)
 {
 	return type < L2TP_AVP_TYPE_COUNT && type != 20;
+}
+
+bool l2tp_avp_may_be_hidden(uint16_t type)
+{
+	return avp_type_known(type) && !avp_rules[type].not_to_hide;
 }
 
 static bool msg_type_known(uint16_t type)
@@ -454,6 +464,10 @@ void l2tp_builder_init(struct l2tp_builder *b, uint8_t *buf, size_t cap, enum l2
 void l2tp_builder_avp(struct l2tp_builder *b, bool mandatory, uint16_t vendor, uint16_t type,
 		      const void *value, size_t len)
 {
+	if (b->hide_all && vendor == L2TP_VENDOR_IETF && l2tp_avp_may_be_hidden(type)) {
+		l2tp_builder_hidden(b, mandatory, (enum l2tp_avp_type)type, value, len);
+		return;
+	}
 	uint8_t *p = avp_header(b, mandatory, false, vendor, type, len);
 	if (p && len)
 		memcpy(p, value, len);
@@ -493,6 +507,12 @@ void l2tp_builder_random_vector(struct l2tp_builder *b, const uint8_t *vector, s
 	memcpy(p, vector, len);
 	b->vector = p;
 	b->vector_len = (uint16_t)len;
+}
+
+void l2tp_builder_hide_from_here(struct l2tp_builder *b, const uint8_t *vector, size_t len)
+{
+	l2tp_builder_random_vector(b, vector, len);
+	b->hide_all = true;
 }
 
 void l2tp_builder_hidden(struct l2tp_builder *b, bool mandatory, enum l2tp_avp_type type, const void *value,

@@ -230,6 +230,9 @@ enum l2tp_parse_status l2tp_msg_parse(const uint8_t *buf, size_t len, const stru
 				      struct l2tp_msg *msg);
 enum l2tp_parse_status l2tp_msg_check_required(struct l2tp_msg *msg);
 
+/* May we hide an AVP of this (IETF) type? False for unknown types and those §4.4 says MUST NOT be hidden. */
+bool l2tp_avp_may_be_hidden(uint16_t type);
+
 /* Typed accessors: false when the AVP is absent. Lengths were checked by the parser. */
 bool l2tp_msg_has(const struct l2tp_msg *msg, enum l2tp_avp_type type);
 bool l2tp_msg_u16(const struct l2tp_msg *msg, enum l2tp_avp_type type, uint16_t *out);
@@ -284,6 +287,7 @@ struct l2tp_builder {
 	struct l2tp_secret secret;
 	const uint8_t *vector; /* the latest Random Vector written, points into buf */
 	uint16_t vector_len;
+	bool hide_all; /* l2tp_builder_hide_from_here() was called */
 };
 
 /* Starts a control message: header (Ns/Nr zero) and the Message Type AVP. */
@@ -296,6 +300,12 @@ void l2tp_builder_u32(struct l2tp_builder *b, bool mandatory, enum l2tp_avp_type
 void l2tp_builder_result(struct l2tp_builder *b, uint16_t result, uint16_t error, const char *message);
 /* Random Vector AVP: later hidden AVPs use it. */
 void l2tp_builder_random_vector(struct l2tp_builder *b, const uint8_t *vector, size_t len);
+/*
+ * Random Vector AVP, and from here on every IETF AVP that RFC 2661 §4.4 lets
+ * be hidden is hidden (l2tp_avp_may_be_hidden()); Result Code, Host Name and
+ * the other "MUST NOT be hidden" AVPs stay plain. Needs the builder's secret.
+ */
+void l2tp_builder_hide_from_here(struct l2tp_builder *b, const uint8_t *vector, size_t len);
 /* Hidden AVP (H=1): needs a secret and a preceding Random Vector. */
 void l2tp_builder_hidden(struct l2tp_builder *b, bool mandatory, enum l2tp_avp_type type, const void *value,
 			 size_t len);

@@ -77,14 +77,10 @@ void lac_set_reason(struct l2tp_lac *lac, enum l2tp_cause cause, uint16_t result
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Queues a built message for reliable delivery; false (and the tunnel torn down locally) on failure. */
 bool lac_send_msg(struct l2tp_lac *lac, uint64_t now, struct l2tp_builder *b, uint16_t msg_type);
-/* Starts a builder for a message to the LNS, with a Random Vector when AVPs will be hidden. */
+/* Starts a builder for a message to the LNS; with hiding configured, every AVP the RFC lets be hidden is
+ * (after a Random Vector), from SCCCN on: before that the LNS cannot know the secret. */
 void lac_builder_start(struct l2tp_lac *lac, struct l2tp_builder *b, uint8_t *buf, size_t cap,
 		       enum l2tp_msg_type type, uint16_t session_id);
-/* Adds an AVP, hidden when the configuration asks for it. */
-void lac_builder_maybe_hidden_u16(struct l2tp_lac *lac, struct l2tp_builder *b, enum l2tp_avp_type type,
-				  uint16_t value);
-void lac_builder_maybe_hidden_u32(struct l2tp_lac *lac, struct l2tp_builder *b, enum l2tp_avp_type type,
-				  uint32_t value);
 
 /* l2tp-tunnel.c: the control connection FSM (LAC side). */
 bool tunnel_start(struct l2tp_lac *lac, uint64_t now);

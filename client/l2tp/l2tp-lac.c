@@ -107,36 +107,27 @@ bool lac_send_msg(struct l2tp_lac *lac, uint64_t now, struct l2tp_builder *b, ui
 	return false;
 }
 
+/*
+ * Hiding (§4.3) needs the LNS to know which secret to un-hide with. It cannot
+ * before it has read our SCCRQ (it finds the secret by our Host Name; xl2tpd
+ * un-hides with an empty one then), and a StopCCN refusing its SCCRP may be
+ * about that very secret being wrong. So: from SCCCN on, once the LNS has
+ * proven the secret in SCCRP.
+ */
+static bool lac_hides(const struct l2tp_lac *lac, enum l2tp_msg_type type)
+{
+	return lac->cfg.hide_avps && (type == L2TP_MSG_SCCCN || lac->tunnel == TUNNEL_ESTABLISHED);
+}
+
 void lac_builder_start(struct l2tp_lac *lac, struct l2tp_builder *b, uint8_t *buf, size_t cap,
 		       enum l2tp_msg_type type, uint16_t session_id)
 {
 	l2tp_builder_init(b, buf, cap, type, lac->peer_tunnel_id, session_id, &lac->secret);
-	if (lac->cfg.hide_avps) {
+	if (lac_hides(lac, type)) {
 		uint8_t vector[16];
 		lac_random(lac, vector, sizeof(vector));
-		l2tp_builder_random_vector(b, vector, sizeof(vector));
+		l2tp_builder_hide_from_here(b, vector, sizeof(vector));
 	}
-}
-
-void lac_builder_maybe_hidden_u16(struct l2tp_lac *lac, struct l2tp_builder *b, enum l2tp_avp_type type,
-				  uint16_t value)
-{
-	uint8_t v[2] = {(uint8_t)(value >> 8), (uint8_t)value};
-	if (lac->cfg.hide_avps)
-		l2tp_builder_hidden(b, true, type, v, sizeof(v));
-	else
-		l2tp_builder_avp(b, true, L2TP_VENDOR_IETF, (uint16_t)type, v, sizeof(v));
-}
-
-void lac_builder_maybe_hidden_u32(struct l2tp_lac *lac, struct l2tp_builder *b, enum l2tp_avp_type type,
-				  uint32_t value)
-{
-	uint8_t v[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8),
-			(uint8_t)value};
-	if (lac->cfg.hide_avps)
-		l2tp_builder_hidden(b, true, type, v, sizeof(v));
-	else
-		l2tp_builder_avp(b, true, L2TP_VENDOR_IETF, (uint16_t)type, v, sizeof(v));
 }
 
 /* Reliable-delivery callbacks. */

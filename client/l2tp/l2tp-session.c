@@ -27,8 +27,8 @@ bool session_start(struct l2tp_lac *lac, uint64_t now)
 	lac->our_session_id = lac_random_id(lac);
 	lac_random(lac, &lac->call_serial, sizeof(lac->call_serial));
 	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_ICRQ, 0);
-	lac_builder_maybe_hidden_u16(lac, &b, L2TP_AVP_ASSIGNED_SESSION_ID, lac->our_session_id);
-	lac_builder_maybe_hidden_u32(lac, &b, L2TP_AVP_CALL_SERIAL, lac->call_serial);
+	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_SESSION_ID, lac->our_session_id);
+	l2tp_builder_u32(&b, true, L2TP_AVP_CALL_SERIAL, lac->call_serial);
 	lac->session = SESSION_WAIT_REPLY;
 	lac_log(lac, L2TP_LOG_INFO, "sending ICRQ (our session ID %u)", lac->our_session_id);
 	return lac_send_msg(lac, now, &b, L2TP_MSG_ICRQ);
@@ -56,8 +56,7 @@ void session_clear(struct l2tp_lac *lac, uint64_t now, uint16_t result, uint16_t
 	/* Before ICRP the LNS has no session ID for us to address; CDN with ID 0 names the call by our ID. */
 	uint8_t buf[L2TP_MSG_MAX_LEN];
 	struct l2tp_builder b;
-	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_CDN, lac->peer_tunnel_id, lac->peer_session_id,
-			  &lac->secret);
+	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_CDN, lac->peer_session_id);
 	l2tp_builder_result(&b, result, error, message);
 	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_SESSION_ID, lac->our_session_id);
 	lac_log(lac, L2TP_LOG_INFO, "sending CDN (result %u, error %u)", result, error);
@@ -83,10 +82,10 @@ bool session_confirm(struct l2tp_lac *lac, uint64_t now)
 	if (lac->session != SESSION_WAIT_CONFIRM || lac->tunnel != TUNNEL_ESTABLISHED)
 		return false;
 	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_ICCN, lac->peer_session_id);
-	lac_builder_maybe_hidden_u32(lac, &b, L2TP_AVP_TX_CONNECT_SPEED, lac->cfg.connect_speed_bps);
-	lac_builder_maybe_hidden_u32(lac, &b, L2TP_AVP_FRAMING_TYPE, choose_framing(lac));
+	l2tp_builder_u32(&b, true, L2TP_AVP_TX_CONNECT_SPEED, lac->cfg.connect_speed_bps);
+	l2tp_builder_u32(&b, true, L2TP_AVP_FRAMING_TYPE, choose_framing(lac));
 	if (lac->cfg.send_rx_connect_speed)
-		lac_builder_maybe_hidden_u32(lac, &b, L2TP_AVP_RX_CONNECT_SPEED, lac->cfg.connect_speed_bps);
+		l2tp_builder_u32(&b, true, L2TP_AVP_RX_CONNECT_SPEED, lac->cfg.connect_speed_bps);
 	lac->session = SESSION_WAIT_ICCN_ACK;
 	lac_log(lac, L2TP_LOG_INFO, "sending ICCN (framing %s)",
 		choose_framing(lac) == L2TP_FRAMING_SYNC ? "sync" : "async");

@@ -148,7 +148,7 @@ void tunnel_stop(struct l2tp_lac *lac, uint64_t now, uint16_t result, uint16_t e
 	}
 	uint8_t buf[L2TP_MSG_MAX_LEN];
 	struct l2tp_builder b;
-	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_STOPCCN, lac->peer_tunnel_id, 0, &lac->secret);
+	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_STOPCCN, 0);
 	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, lac->our_tunnel_id);
 	l2tp_builder_result(&b, result, error, message);
 	lac->tunnel = TUNNEL_CLOSING;
@@ -227,7 +227,7 @@ static bool send_scccn(struct l2tp_lac *lac, uint64_t now, const struct l2tp_msg
 	const uint8_t *chal;
 	uint16_t chal_len;
 
-	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_SCCCN, lac->peer_tunnel_id, 0, &lac->secret);
+	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_SCCCN, 0);
 	if (l2tp_msg_bytes(msg, L2TP_AVP_CHALLENGE, &chal, &chal_len)) {
 		uint8_t resp[L2TP_CHALLENGE_RESP_LEN];
 		if (!lac->secret.len) {

@@ -56,7 +56,7 @@ struct l2tp_lac_config {
 	const char *vendor_name;    /* optional Vendor Name AVP */
 	const uint8_t *secret;      /* optional shared secret: tunnel authentication and hidden AVPs */
 	size_t secret_len;          /* <= 255 */
-	bool hide_avps;             /* hide session AVPs (needs secret) */
+	bool hide_avps;             /* hide every AVP RFC 2661 lets be hidden, from SCCCN on (needs secret) */
 	bool send_rx_connect_speed; /* off by default: WatchGuard rejects ICCN carrying it */
 	uint32_t connect_speed_bps; /* (Tx) Connect Speed in ICCN */
 	uint32_t hello_interval_ms; /* HELLO after this long without hearing from the LNS; 0 = never */

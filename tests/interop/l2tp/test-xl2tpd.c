@@ -12,8 +12,9 @@
  *
  * Scenarios: plain; challenge = yes (mutual tunnel authentication), with
  * the right secret, a wrong one, and none; hidden bit = yes with our AVPs
- * hidden too; length bit = yes; our StopCCN acknowledged; xl2tpd killed ->
- * LNS declared dead when the retry budget is spent.
+ * hidden too (tunnel and session messages from SCCCN on); length bit = yes;
+ * our StopCCN acknowledged; xl2tpd killed -> LNS declared dead when the retry
+ * budget is spent.
  *
  * L2TP_CAPTURE_DIR=DIR saves every datagram xl2tpd sent us (fuzz seeds).
  */
@@ -138,6 +139,26 @@ static gboolean log_says(struct scenario *sc, const char *needle)
 	if (!over)
 		g_source_remove(id);
 	return strstr(sc->log->str, needle) != NULL;
+}
+
+static unsigned count_in(const char *haystack, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Like log_says(), until `needle` appears at least n times. */
+static gboolean log_says_times(struct scenario *sc, const char *needle, unsigned n)
+{
+	gboolean over = FALSE;
+	guint id = g_timeout_add_seconds(5, on_wait_over, &over);
+	while (count_in(sc->log->str, needle) < n && !over)
+		g_main_context_iteration(NULL, TRUE);
+	if (!over)
+		g_source_remove(id);
+	return count_in(sc->log->str, needle) >= n;
 }
 
 static gboolean start_xl2tpd(struct scenario *sc, const struct lns_options *opt)
@@ -431,6 +452,15 @@ static void test_hidden(void)
 			CHECK(log_says(&sc, line));
 		}
 		CHECK(log_says(&sc, "Random Vector"));
+		/* Tunnel-level hiding: xl2tpd un-hid our SCCCN's Challenge Response (and, challenge = yes,
+		 * verified it: the tunnel came up) and our StopCCN's Assigned Tunnel ID (it logs the ID for
+		 * SCCRQ, plain, and again for StopCCN, hidden). */
+		CHECK(log_says(&sc, "Challenge reply found"));
+		const struct l2tp_event *up = find_event(&sc, L2TP_EVENT_TUNNEL_UP, NULL);
+		if (up) {
+			g_autofree char *tid = g_strdup_printf("using peer's tunnel %u", up->our_tunnel_id);
+			CHECK(log_says_times(&sc, tid, 2));
+		}
 	} else {
 		CHECK(!"scenario ran");
 	}

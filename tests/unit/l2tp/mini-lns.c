@@ -118,7 +118,6 @@ static void on_icrq(struct mini_lns *lns, uint64_t now, const struct l2tp_msg *m
 	uint8_t buf[256];
 	struct l2tp_builder b;
 	l2tp_msg_u16(msg, L2TP_AVP_ASSIGNED_SESSION_ID, &lns->lac_session_id);
-	lns->icrq_hidden = msg->avp[L2TP_AVP_ASSIGNED_SESSION_ID].was_hidden;
 	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_ICRP, lns->lac_tunnel_id, lns->lac_session_id, NULL);
 	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_SESSION_ID, lns->session_id);
 	if (lns->script.unknown_m_avp_in_icrp)
@@ -164,6 +163,15 @@ static void on_iccn(struct mini_lns *lns, uint64_t now, const struct l2tp_msg *m
 		stopccn(lns, now, L2TP_STOPCCN_SHUTTING_DOWN);
 }
 
+static void record_hiding(struct mini_lns *lns, const struct l2tp_msg *msg)
+{
+	for (unsigned t = 0; t < L2TP_AVP_TYPE_COUNT; t++)
+		if (l2tp_msg_has(msg, (enum l2tp_avp_type)t) && msg->avp[t].was_hidden)
+			lns->hidden[msg->type] |= UINT64_C(1) << t;
+	if (l2tp_msg_has(msg, L2TP_AVP_RANDOM_VECTOR))
+		lns->had_vector[msg->type] = true;
+}
+
 static void handle(struct mini_lns *lns, uint64_t now, const uint8_t *data, size_t len)
 {
 	struct l2tp_msg msg;
@@ -172,8 +180,10 @@ static void handle(struct mini_lns *lns, uint64_t now, const uint8_t *data, size
 		lns->parse_errors++;
 		return;
 	}
-	if (msg.type <= L2TP_MSG_TYPE_MAX)
+	if (msg.type <= L2TP_MSG_TYPE_MAX) {
 		lns->received[msg.type]++;
+		record_hiding(lns, &msg);
+	}
 	switch (msg.type) {
 	case L2TP_MSG_SCCRQ:
 		on_sccrq(lns, now, &msg);

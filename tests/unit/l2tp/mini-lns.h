@@ -38,7 +38,9 @@ struct mini_lns {
 	unsigned received[L2TP_MSG_TYPE_MAX + 1];
 	uint32_t iccn_framing_type;
 	bool iccn_has_rx_speed;
-	bool icrq_hidden; /* ICRQ's Assigned Session ID arrived hidden */
+	/* Which AVP types arrived hidden (bit = AVP type), and whether a Random Vector came, by message type. */
+	uint64_t hidden[L2TP_MSG_TYPE_MAX + 1];
+	bool had_vector[L2TP_MSG_TYPE_MAX + 1];
 	uint16_t stopccn_result, cdn_result;
 	unsigned parse_errors;
 	void (*send)(void *ctx, const uint8_t *data, size_t len);

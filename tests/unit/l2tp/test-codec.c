@@ -21,6 +21,8 @@
  *   ch = bytes(range(0x10, 0x20))
  *   hashlib.md5(bytes([2]) + s + ch).digest()                   # RESPONSE_SCCRP
  *   hashlib.md5(bytes([3]) + s + ch).digest()                   # RESPONSE_SCCCN
+ *   hide(13, s, rv, RESPONSE_SCCCN)                             # RESPONSE_SCCCN_HIDDEN (two MD5 blocks)
+ *   hide(9, s, rv, bytes([0x12, 0x34]))                         # TUNNEL_ID_HIDDEN
  */
 #include "check.h"
 #include "l2tp-codec.h"
@@ -42,6 +44,10 @@ static const uint8_t RESPONSE_SCCRP[16] = {0x18, 0x68, 0x03, 0x3e, 0x19, 0xaa, 0
 					   0xd1, 0x44, 0x68, 0x48, 0x92, 0x0e, 0x48, 0x4f};
 static const uint8_t RESPONSE_SCCCN[16] = {0xfc, 0x4f, 0x7f, 0x52, 0xce, 0x02, 0xe7, 0xd9,
 					   0x89, 0x5d, 0x5b, 0x8e, 0x37, 0x64, 0x0f, 0xf7};
+
+static const uint8_t RESPONSE_SCCCN_HIDDEN[18] = {0x51, 0x68, 0xef, 0x02, 0x61, 0x75, 0x13, 0x0b, 0xe3,
+						  0xeb, 0x9c, 0x73, 0x48, 0x29, 0x32, 0x43, 0xbe, 0xbd};
+static const uint8_t TUNNEL_ID_HIDDEN[4] = {0x22, 0x94, 0x8b, 0x9b};
 
 /* SCCRQ as RFC 2661 §3.1/§4.1 lays it out, written by hand. */
 static const uint8_t SCCRQ_BYTES[] = {
@@ -344,6 +350,67 @@ static void test_builder_hidden_round_trip(void)
 	CHECK(l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_SESSION_ID, &sid) && sid == 0x1234);
 }
 
+/* After l2tp_builder_hide_from_here() every AVP the RFC lets be hidden is, and no other. */
+static void test_builder_hides_from_here(void)
+{
+	uint8_t buf[256];
+	struct l2tp_builder b;
+	struct l2tp_msg msg;
+	uint16_t tid = 0;
+	const uint8_t *v;
+	uint16_t vlen;
+
+	/* SCCCN: Message Type, Random Vector, hidden Challenge Response. */
+	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_SCCCN, 1, 0, &secret);
+	l2tp_builder_hide_from_here(&b, VECTOR, 16);
+	size_t off = b.len;
+	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_CHALLENGE_RESPONSE, RESPONSE_SCCCN, 16);
+	size_t len = l2tp_builder_finish(&b);
+	CHECK_INT(len, 12 + 8 + 22 + 24);
+	CHECK(buf[12 + 8] == 0x80 && buf[12 + 8 + 5] == L2TP_AVP_RANDOM_VECTOR); /* plain, mandatory */
+	CHECK(buf[off] == 0xc0 && buf[off + 1] == 6 + 18);
+	CHECK_MEM(buf + off + 6, RESPONSE_SCCCN_HIDDEN, sizeof(RESPONSE_SCCCN_HIDDEN));
+	CHECK_INT(l2tp_msg_parse(buf, len, &secret, &msg), L2TP_PARSE_OK);
+	CHECK(l2tp_msg_bytes(&msg, L2TP_AVP_CHALLENGE_RESPONSE, &v, &vlen) && vlen == 16 &&
+	      !memcmp(v, RESPONSE_SCCCN, 16));
+
+	/* StopCCN: Assigned Tunnel ID hidden, Result Code (MUST NOT be hidden) plain. */
+	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_STOPCCN, 1, 0, &secret);
+	l2tp_builder_hide_from_here(&b, VECTOR, 16);
+	off = b.len;
+	l2tp_builder_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 0x1234);
+	size_t res = b.len;
+	l2tp_builder_result(&b, L2TP_STOPCCN_CLEAR, 0, "bye");
+	len = l2tp_builder_finish(&b);
+	CHECK(len > 0);
+	CHECK(buf[off] == 0xc0 && buf[off + 1] == 10);
+	CHECK_MEM(buf + off + 6, TUNNEL_ID_HIDDEN, sizeof(TUNNEL_ID_HIDDEN));
+	CHECK(buf[res] == 0x80 && buf[res + 5] == L2TP_AVP_RESULT_CODE);
+	CHECK_INT(l2tp_msg_parse(buf, len, &secret, &msg), L2TP_PARSE_OK);
+	CHECK(l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &tid) && tid == 0x1234);
+
+	/* The §4.4 "MUST NOT be hidden" AVPs, and vendor AVPs, stay plain in hiding mode. */
+	static const uint16_t plain[] = {L2TP_AVP_MESSAGE_TYPE,       L2TP_AVP_RESULT_CODE,  L2TP_AVP_PROTOCOL_VERSION,
+					 L2TP_AVP_TIE_BREAKER,        L2TP_AVP_HOST_NAME,    L2TP_AVP_RECEIVE_WINDOW,
+					 L2TP_AVP_Q931_CAUSE,         L2TP_AVP_RANDOM_VECTOR, L2TP_AVP_SEQUENCING_REQUIRED};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		CHECK(!l2tp_avp_may_be_hidden(plain[i]));
+	CHECK(l2tp_avp_may_be_hidden(L2TP_AVP_VENDOR_NAME) && l2tp_avp_may_be_hidden(L2TP_AVP_CHALLENGE));
+	CHECK(!l2tp_avp_may_be_hidden(20) && !l2tp_avp_may_be_hidden(L2TP_AVP_TYPE_COUNT));
+	l2tp_builder_init(&b, buf, sizeof(buf), L2TP_MSG_SCCRP, 1, 0, &secret);
+	l2tp_builder_hide_from_here(&b, VECTOR, 16);
+	off = b.len;
+	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_HOST_NAME, "lns", 3);
+	CHECK(buf[off] == 0x80);
+	off = b.len;
+	l2tp_builder_u16(&b, true, L2TP_AVP_RECEIVE_WINDOW, 4);
+	CHECK(buf[off] == 0x80);
+	off = b.len;
+	l2tp_builder_avp(&b, false, 311, 1, "x", 1);
+	CHECK(buf[off] == 0x00);
+	CHECK(l2tp_builder_finish(&b) > 0);
+}
+
 static void test_challenge_vectors(void)
 {
 	uint8_t out[16];
@@ -408,6 +475,7 @@ int main(void)
 	RUN(test_hide_vectors);
 	RUN(test_parse_hidden_message);
 	RUN(test_builder_hidden_round_trip);
+	RUN(test_builder_hides_from_here);
 	RUN(test_challenge_vectors);
 	RUN(test_result_texts);
 	RUN(test_builder_overflow);

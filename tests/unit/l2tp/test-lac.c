@@ -270,6 +270,14 @@ static void test_async_only_framing(void)
 	sim_free(&s);
 }
 
+#define AVP_BIT(t) (UINT64_C(1) << (t))
+
+/*
+ * With hiding on, every AVP RFC 2661 §4.4 lets be hidden is, in tunnel and
+ * session messages alike, from SCCCN on (the LNS proved the secret in SCCRP);
+ * SCCRQ stays plain (the LNS finds the secret by our Host Name), and the
+ * "MUST NOT be hidden" ones (Result Code, ...) never are.
+ */
 static void test_hidden_avps_to_lns(void)
 {
 	struct sim s;
@@ -277,13 +285,45 @@ static void test_hidden_avps_to_lns(void)
 	cfg.secret = (const uint8_t *)"hide-me";
 	cfg.secret_len = 7;
 	cfg.hide_avps = true;
-	struct mini_lns_script script = {.secret = "hide-me"};
+	cfg.send_rx_connect_speed = true;
+	struct mini_lns_script script = {.secret = "hide-me", .challenge_lac = true};
 	sim_init(&s, 13, &cfg, &script, &perfect, 1701);
-	sim_run(&s, 10000, L2TP_EVENT_SESSION_UP);
+	s.close_on_session_up = true; /* CDN and StopCCN follow */
+	sim_run(&s, 10000, L2TP_EVENT_FINISHED);
 	CHECK(sim_event(&s, L2TP_EVENT_SESSION_UP) != NULL);
-	CHECK(s.lns.icrq_hidden);
-	CHECK_INT(s.lns.iccn_framing_type, L2TP_FRAMING_SYNC);
+	CHECK(sim_event(&s, L2TP_EVENT_FINISHED) != NULL);
 	CHECK_INT(s.lns.parse_errors, 0);
+	CHECK_INT(s.lns.hidden[L2TP_MSG_SCCRQ], 0);
+	CHECK(!s.lns.had_vector[L2TP_MSG_SCCRQ]);
+	CHECK_INT(s.lns.hidden[L2TP_MSG_SCCCN], AVP_BIT(L2TP_AVP_CHALLENGE_RESPONSE));
+	CHECK_INT(s.lns.hidden[L2TP_MSG_ICRQ], AVP_BIT(L2TP_AVP_ASSIGNED_SESSION_ID) | AVP_BIT(L2TP_AVP_CALL_SERIAL));
+	CHECK_INT(s.lns.hidden[L2TP_MSG_ICCN], AVP_BIT(L2TP_AVP_TX_CONNECT_SPEED) | AVP_BIT(L2TP_AVP_FRAMING_TYPE) |
+						 AVP_BIT(L2TP_AVP_RX_CONNECT_SPEED));
+	CHECK_INT(s.lns.iccn_framing_type, L2TP_FRAMING_SYNC);
+	CHECK_INT(s.lns.received[L2TP_MSG_CDN], 1);
+	CHECK_INT(s.lns.hidden[L2TP_MSG_CDN], AVP_BIT(L2TP_AVP_ASSIGNED_SESSION_ID));
+	CHECK_INT(s.lns.received[L2TP_MSG_STOPCCN], 1);
+	CHECK_INT(s.lns.hidden[L2TP_MSG_STOPCCN], AVP_BIT(L2TP_AVP_ASSIGNED_TUNNEL_ID));
+	CHECK_INT(s.lns.stopccn_result, L2TP_STOPCCN_CLEAR);
+	sim_free(&s);
+}
+
+/* A StopCCN refusing an SCCRP whose Challenge Response was wrong is not hidden: the secrets differ. */
+static void test_refusal_not_hidden(void)
+{
+	struct sim s;
+	struct l2tp_lac_config cfg = base_config();
+	cfg.secret = (const uint8_t *)"hide-me";
+	cfg.secret_len = 7;
+	cfg.hide_avps = true;
+	struct mini_lns_script script = {.secret = "hide-me", .answer_secret = "other-secret"};
+	sim_init(&s, 14, &cfg, &script, &perfect, 1701);
+	sim_run(&s, 10000, L2TP_EVENT_FINISHED);
+	CHECK(sim_event(&s, L2TP_EVENT_TUNNEL_UP) == NULL);
+	CHECK_INT(s.lns.received[L2TP_MSG_STOPCCN], 1);
+	CHECK_INT(s.lns.hidden[L2TP_MSG_STOPCCN], 0);
+	CHECK(!s.lns.had_vector[L2TP_MSG_STOPCCN]);
+	CHECK_INT(s.lns.stopccn_result, L2TP_STOPCCN_NOT_AUTHORIZED);
 	sim_free(&s);
 }
 
@@ -364,6 +404,7 @@ int main(void)
 	RUN(test_unknown_mandatory_avp_clears);
 	RUN(test_async_only_framing);
 	RUN(test_hidden_avps_to_lns);
+	RUN(test_refusal_not_hidden);
 	RUN(test_hello_after_quiet_period_and_sli_wen);
 	RUN(test_setup_timeout);
 	RUN(test_config_validation);
