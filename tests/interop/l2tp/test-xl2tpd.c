@@ -14,7 +14,10 @@
  * the right secret, a wrong one, and none; hidden bit = yes with our AVPs
  * hidden too (tunnel and session messages from SCCCN on); length bit = yes;
  * our StopCCN acknowledged; xl2tpd killed -> LNS declared dead when the retry
- * budget is spent.
+ * budget is spent; the SCCRQ restart after a fresh IPsec SA (xl2tpd's first
+ * SCCRP lost by a relay in between, as when it is sent in clear): a new tunnel
+ * comes up well before xl2tpd's 1 s retransmission, and xl2tpd clears the
+ * abandoned one on our StopCCN.
  *
  * L2TP_CAPTURE_DIR=DIR saves every datagram xl2tpd sent us (fuzz seeds).
  */
@@ -56,6 +59,14 @@ struct scenario {
 	gboolean timed_out;
 	/* Behaviour */
 	gboolean close_on_tunnel_up, kill_on_tunnel_up;
+	gboolean hold_session;     /* do not confirm SESSION_READY: the tunnel stays up until closed */
+	gboolean drop_first_reply; /* a relay between us and xl2tpd loses xl2tpd's first datagram */
+	guint32 sccrq_restart_ms;
+	GSocket *relay;
+	GSource *relay_source;
+	GSocketAddress *relay_lac; /* where the LAC sends from */
+	unsigned relay_dropped;
+	gint64 started_at;
 	gint64 killed_at;
 	unsigned captured;
 	unsigned failures_before;
@@ -229,6 +240,12 @@ static void scenario_cleanup(struct scenario *sc)
 {
 	if (sc->udp)
 		l2tp_udp_free(sc->udp);
+	if (sc->relay_source) {
+		g_source_destroy(sc->relay_source);
+		g_source_unref(sc->relay_source);
+	}
+	g_clear_object(&sc->relay);
+	g_clear_object(&sc->relay_lac);
 	stop_xl2tpd(sc);
 	/* Let the pending read see EOF before the stream goes. */
 	while (g_main_context_iteration(NULL, FALSE))
@@ -269,7 +286,10 @@ static void on_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer data)
 			l2tp_udp_close(udp, "interop test closes the tunnel");
 		break;
 	case L2TP_EVENT_SESSION_READY:
-		l2tp_udp_session_confirm(udp);
+		if (sc->hold_session)
+			g_main_loop_quit(sc->loop);
+		else
+			l2tp_udp_session_confirm(udp);
 		break;
 	case L2TP_EVENT_FINISHED:
 		g_main_loop_quit(sc->loop);
@@ -307,6 +327,44 @@ static const struct l2tp_event *find_event(const struct scenario *sc, enum l2tp_
 	return NULL;
 }
 
+/* The relay: datagrams from xl2tpd's port go to the LAC (but the first one is lost), others to xl2tpd. */
+static gboolean on_relay_datagram(GSocket *sock, GIOCondition cond, gpointer data)
+{
+	struct scenario *sc = data;
+	char buf[4096];
+	GSocketAddress *from = NULL;
+	gssize n = g_socket_receive_from(sock, &from, buf, sizeof(buf), NULL, NULL);
+	if (n <= 0 || !from)
+		return G_SOURCE_CONTINUE;
+	guint16 from_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(from));
+	if (from_port != sc->port) {
+		g_clear_object(&sc->relay_lac);
+		sc->relay_lac = g_object_ref(from);
+		g_autoptr(GSocketAddress) lns = g_inet_socket_address_new_from_string("127.0.0.1", sc->port);
+		g_socket_send_to(sock, lns, buf, (gsize)n, NULL, NULL);
+	} else if (sc->drop_first_reply && !sc->relay_dropped) {
+		sc->relay_dropped++;
+		fprintf(stderr, "  %s: relay loses xl2tpd's first datagram\n", sc->name);
+	} else if (sc->relay_lac) {
+		g_socket_send_to(sock, sc->relay_lac, buf, (gsize)n, NULL, NULL);
+	}
+	g_object_unref(from);
+	return G_SOURCE_CONTINUE;
+}
+
+static guint16 relay_start(struct scenario *sc)
+{
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string("127.0.0.1", 0);
+	sc->relay = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+	if (!sc->relay || !g_socket_bind(sc->relay, any, FALSE, NULL))
+		return 0;
+	g_autoptr(GSocketAddress) bound = g_socket_get_local_address(sc->relay, NULL);
+	sc->relay_source = g_socket_create_source(sc->relay, G_IO_IN, NULL);
+	g_source_set_callback(sc->relay_source, (GSourceFunc)(void (*)(void))on_relay_datagram, sc, NULL);
+	g_source_attach(sc->relay_source, NULL);
+	return bound ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)) : 0;
+}
+
 /* Starts xl2tpd, runs our LAC against it until FINISHED (or the guard), leaves the outcome in sc. */
 static gboolean run_scenario(struct scenario *sc, const char *name, const struct lns_options *lns,
 			     struct l2tp_lac_config *cfg, guint guard_seconds)
@@ -321,11 +379,18 @@ static gboolean run_scenario(struct scenario *sc, const char *name, const struct
 		return FALSE;
 	struct l2tp_udp_config ucfg = {
 	    .lns_address = "127.0.0.1", .lns_port = sc->port, .port_policy = L2TP_PORT_POLICY_EPHEMERAL};
+	if (sc->drop_first_reply && !(ucfg.lns_port = relay_start(sc))) {
+		fprintf(stderr, "%s: cannot start the relay\n", name);
+		return FALSE;
+	}
 	sc->udp = l2tp_udp_new(&ucfg, cfg, on_event, on_log, sc, &error);
 	if (!sc->udp) {
 		fprintf(stderr, "%s: %s\n", name, error->message);
 		return FALSE;
 	}
+	if (sc->sccrq_restart_ms)
+		l2tp_lac_set_sccrq_restart(l2tp_udp_lac(sc->udp), sc->sccrq_restart_ms);
+	sc->started_at = g_get_monotonic_time();
 	if (g_getenv("L2TP_CAPTURE_DIR"))
 		l2tp_udp_set_rx_hook(sc->udp, on_rx, sc);
 	if (!l2tp_udp_start(sc->udp, &error))
@@ -520,6 +585,44 @@ static void test_xl2tpd_killed(void)
 	scenario_cleanup(&sc);
 }
 
+/*
+ * xl2tpd's first SCCRP never reaches us (as when it leaves in clear before the
+ * gateway's outbound IPsec policy exists). Without the restart we would wait
+ * for xl2tpd's own 1 s retransmission; with it the second tunnel is up at
+ * once, and xl2tpd's retransmitted SCCRP of the first gets our StopCCN.
+ */
+static void test_sccrq_restart_after_lost_sccrp(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {0};
+	struct l2tp_lac_config cfg = lac_config();
+	sc.drop_first_reply = TRUE;
+	sc.sccrq_restart_ms = 200;
+	sc.hold_session = TRUE;
+	if (run_scenario(&sc, "sccrq-restart", &lns, &cfg, 30)) {
+		unsigned i = 0;
+		const struct l2tp_event *up = find_event(&sc, L2TP_EVENT_TUNNEL_UP, &i);
+		CHECK(up && find_event(&sc, L2TP_EVENT_SESSION_READY, NULL));
+		CHECK_INT(sc.relay_dropped, 1);
+		if (up) {
+			double after = (double)(sc.event_at[i] - sc.started_at) / G_USEC_PER_SEC;
+			fprintf(stderr, "  tunnel up %.3f s after the first SCCRQ\n", after);
+			CHECK(after < 0.9); /* xl2tpd's own SCCRP retransmission comes at 1 s */
+			g_autofree char *live = g_strdup_printf("Remote: %u", up->our_tunnel_id);
+			CHECK(log_says(&sc, live));
+		}
+		/* The abandoned tunnel: xl2tpd re-sends its SCCRP at 1 s, we answer StopCCN, it closes. */
+		CHECK(log_says(&sc, "superseded by a later SCCRQ"));
+		l2tp_udp_close(sc.udp, "interop test done");
+		run_loop(&sc, 10);
+		const struct l2tp_event *fin = find_event(&sc, L2TP_EVENT_FINISHED, NULL);
+		CHECK(fin && fin->stopccn_acked);
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
 static const char *cli_tool;
 
 static void on_tool_exit(GObject *source, GAsyncResult *res, gpointer data)
@@ -590,6 +693,7 @@ int main(int argc, char **argv)
 	RUN(test_length_bit);
 	RUN(test_our_stopccn_acked);
 	RUN(test_xl2tpd_killed);
+	RUN(test_sccrq_restart_after_lost_sccrp);
 	cli_tool = argc > 1 ? argv[1] : NULL;
 	RUN(test_cli_tool);
 	return check_summary();
