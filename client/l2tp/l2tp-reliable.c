@@ -33,11 +33,6 @@ void l2tp_rel_init(struct l2tp_rel *rel, const struct l2tp_rel_config *cfg, cons
 
 void l2tp_rel_flush_tx(struct l2tp_rel *rel)
 {
-	for (unsigned i = 0; i < rel->tx_count; i++) {
-		struct l2tp_rel_tx *tx = &rel->txq[(rel->tx_head + i) % L2TP_REL_TXQ];
-		free(tx->data);
-		tx->data = NULL;
-	}
 	rel->tx_count = 0;
 	rel->in_flight = 0;
 	rel->rto_deadline = L2TP_REL_NO_DEADLINE;
@@ -46,6 +41,8 @@ void l2tp_rel_flush_tx(struct l2tp_rel *rel)
 void l2tp_rel_clear(struct l2tp_rel *rel)
 {
 	l2tp_rel_flush_tx(rel);
+	free(rel->tx_bytes);
+	rel->tx_bytes = NULL;
 	for (unsigned i = 0; i < L2TP_REL_MAX_WINDOW; i++) {
 		free(rel->rxq[i].data);
 		rel->rxq[i].data = NULL;
@@ -98,11 +95,33 @@ static void pump(struct l2tp_rel *rel, uint64_t now)
 	}
 }
 
+/*
+ * Where the next message's copy goes in tx_bytes: the queue is FIFO, so its
+ * messages lie in order in a ring, from the oldest's start to the newest's end;
+ * a message never wraps (it goes to the start when the end has no room).
+ */
+static uint8_t *tx_space(struct l2tp_rel *rel, size_t len)
+{
+	if (!rel->tx_bytes && !(rel->tx_bytes = malloc(L2TP_REL_TX_BYTES)))
+		return NULL;
+	if (!rel->tx_count)
+		return len <= L2TP_REL_TX_BYTES ? rel->tx_bytes : NULL;
+	const struct l2tp_rel_tx *oldest = tx_at(rel, 0), *newest = tx_at(rel, rel->tx_count - 1);
+	size_t head = (size_t)(oldest->data - rel->tx_bytes);
+	size_t tail = (size_t)(newest->data - rel->tx_bytes) + newest->len;
+	if (tail > head) { /* free: [tail, end) and [0, head) */
+		if (len <= L2TP_REL_TX_BYTES - tail)
+			return rel->tx_bytes + tail;
+		return len <= head ? rel->tx_bytes : NULL;
+	}
+	return len <= head - tail ? rel->tx_bytes + tail : NULL; /* wrapped: free is [tail, head) */
+}
+
 bool l2tp_rel_send(struct l2tp_rel *rel, uint64_t now, const uint8_t *msg, size_t len, uint32_t tag)
 {
 	if (rel->tx_count == L2TP_REL_TXQ || len < L2TP_CTRL_HDR_LEN)
 		return false;
-	uint8_t *copy = malloc(len);
+	uint8_t *copy = tx_space(rel, len);
 	if (!copy)
 		return false;
 	memcpy(copy, msg, len);
@@ -141,10 +160,7 @@ static void process_nr(struct l2tp_rel *rel, uint64_t now, uint16_t nr)
 	if (acked == 0 || acked > rel->in_flight)
 		return; /* nothing new, or acknowledges what we never sent */
 	for (uint16_t i = 0; i < acked; i++) {
-		struct l2tp_rel_tx *tx = tx_at(rel, 0);
-		tags[i] = tx->tag;
-		free(tx->data);
-		tx->data = NULL;
+		tags[i] = tx_at(rel, 0)->tag;
 		rel->tx_head = (rel->tx_head + 1) % L2TP_REL_TXQ;
 		rel->tx_count--;
 		rel->in_flight--;

@@ -31,6 +31,9 @@
 #define L2TP_REL_MAX_WINDOW  16 /* our Receive Window and the reorder queue size */
 #define L2TP_REL_TXQ         16 /* messages sent but not yet acknowledged, or waiting for the window */
 #define L2TP_REL_NO_DEADLINE UINT64_MAX
+/* Bytes kept for the queued messages (one allocation per engine, on the first send): four of the
+ * largest message we build (L2TP_MSG_MAX_LEN); a LAC's outstanding messages are far smaller. */
+#define L2TP_REL_TX_BYTES    (4 * 4096)
 
 struct l2tp_rel_config {
 	uint16_t rx_window;      /* advertised Receive Window, 1..L2TP_REL_MAX_WINDOW */
@@ -58,7 +61,7 @@ struct l2tp_rel_stats {
 };
 
 struct l2tp_rel_tx {
-	uint8_t *data;
+	uint8_t *data; /* in tx_bytes */
 	size_t len;
 	uint16_t ns;
 	uint32_t tag;
@@ -78,6 +81,7 @@ struct l2tp_rel {
 	uint16_t ns_next;        /* Ns of our next new message */
 	uint16_t nr;             /* Ns we expect next from the peer */
 	struct l2tp_rel_tx txq[L2TP_REL_TXQ];
+	uint8_t *tx_bytes; /* L2TP_REL_TX_BYTES: the queued messages' copies, a ring in queue order */
 	unsigned tx_head, tx_count, in_flight;
 	uint16_t peer_window, cwnd, ssthresh, ca_acks;
 	uint64_t rto_deadline, ack_deadline;
@@ -94,7 +98,8 @@ void l2tp_rel_clear(struct l2tp_rel *rel);
 /* From the peer's Receive Window Size AVP (4 when absent); 0 is invalid and ignored. */
 void l2tp_rel_set_peer_window(struct l2tp_rel *rel, uint16_t window);
 
-/* Queues a built control message (copied) for reliable delivery. False if the queue is full or no memory. */
+/* Queues a built control message (copied) for reliable delivery. False if the queue or its bytes are full
+ * or no memory. Allocates only on an engine's first message. */
 bool l2tp_rel_send(struct l2tp_rel *rel, uint64_t now, const uint8_t *msg, size_t len, uint32_t tag);
 /* Drops everything not yet acknowledged (the connection is being torn down by the peer). */
 void l2tp_rel_flush_tx(struct l2tp_rel *rel);

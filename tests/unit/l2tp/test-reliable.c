@@ -24,11 +24,23 @@ struct harness {
 	uint32_t acked[64];
 	unsigned nacked;
 	uint64_t now;
+	/* The last message longer than 64 bytes: its length, marker byte, and whether every byte after the
+	 * header still is the marker. */
+	size_t big_len;
+	uint8_t big_marker;
+	bool big_intact;
 };
 
 static void h_send(void *ctx, const uint8_t *data, size_t len)
 {
 	struct harness *h = ctx;
+	if (len > 64) {
+		h->big_len = len;
+		h->big_marker = data[L2TP_CTRL_HDR_LEN];
+		h->big_intact = true;
+		for (size_t i = L2TP_CTRL_HDR_LEN; i < len; i++)
+			h->big_intact &= data[i] == h->big_marker;
+	}
 	if (h->nout < 64 && len <= 64) {
 		memcpy(h->out[h->nout].data, data, len);
 		h->out[h->nout].len = len;
@@ -325,6 +337,40 @@ static void test_queue_full(void)
 	l2tp_rel_clear(&h.rel);
 }
 
+static bool send_big(struct harness *h, size_t len, uint8_t marker)
+{
+	static uint8_t buf[L2TP_REL_TX_BYTES + 1];
+	memset(buf, marker, len);
+	return l2tp_rel_send(&h->rel, h->now, buf, len, marker);
+}
+
+/* The queued messages' bytes: one ring, filled in queue order, wrapping to its start, and full. */
+static void test_tx_bytes_ring(void)
+{
+	struct harness h;
+	h_init(&h, 5);
+	CHECK(L2TP_REL_TX_BYTES < 4 * 5000); /* the sizes below assume it */
+	CHECK(send_big(&h, 5000, 'A') && send_big(&h, 5000, 'B') && send_big(&h, 5000, 'C'));
+	CHECK_INT(h.big_len, 5000);
+	CHECK(h.big_marker == 'A' && h.big_intact); /* cwnd 1: only A left */
+	CHECK(!send_big(&h, 5000, 'D'));            /* 15000 bytes queued: no room at the end or the start */
+	CHECK(!send_big(&h, L2TP_REL_TX_BYTES + 1, 'Z'));
+	l2tp_rel_input(&h.rel, h.now, 0, 1, true, NULL, 0); /* A acknowledged: its space is free */
+	CHECK(h.big_marker == 'C' && h.big_intact); /* cwnd 2 now: B and C left */
+	CHECK(send_big(&h, 5000, 'D'));          /* wraps to the start */
+	CHECK(!send_big(&h, 100, 'E'));           /* wrapped: D's end meets B's start */
+	l2tp_rel_input(&h.rel, h.now, 0, 3, true, NULL, 0); /* B and C */
+	CHECK(h.big_marker == 'D' && h.big_intact);
+	CHECK(send_big(&h, 100, 'E'));
+	/* D's retransmission still carries D, untouched by E after it. */
+	CHECK(run_until(&h, h.now + 1000, NULL));
+	CHECK(h.big_marker == 'D' && h.big_intact && h.big_len == 5000);
+	CHECK_INT(h.nacked, 3);
+	l2tp_rel_flush_tx(&h.rel); /* everything forgotten: the whole ring is free again */
+	CHECK(send_big(&h, L2TP_REL_TX_BYTES, 'F'));
+	l2tp_rel_clear(&h.rel);
+}
+
 int main(void)
 {
 	RUN(test_ns_and_delayed_ack);
@@ -337,5 +383,6 @@ int main(void)
 	RUN(test_sequence_wrap);
 	RUN(test_bogus_nr_ignored);
 	RUN(test_queue_full);
+	RUN(test_tx_bytes_ring);
 	return check_summary();
 }
