@@ -17,12 +17,13 @@ static const char *const phase_names[L2TP_VPN_N_PHASES] = {
 
 /*
  * Generous enough for a slow gateway, short enough that a failure is named within 30 s. The L2TP
- * tunnel gets 25 s: an IKEv1 responder installs its SAs only when our last quick-mode message
- * arrives, and if that is lost it waits for its own retransmission (4 s, then 11 s, 24 s after): on a
- * lossy link our SCCRQ must still be retransmitted then (at 1, 3, 7, 15 and 23 s).
+ * phases get 25 s, so that RFC 2661's retransmissions (at 1, 3, 7, 15 and 23 s) run their course on a
+ * lossy link: an IKEv1 responder installs its SAs only when our last quick-mode message arrives, and
+ * if that is lost it waits for its own retransmission (4 s, then 11 s, 24 s after) before our SCCRQ
+ * gets through; a lost SCCCN holds up the ICRQ behind it (xl2tpd drops messages out of order).
  */
 static const guint default_timeout_ms[L2TP_VPN_N_PHASES] = {
-    10000, 2000, 25000, 25000, 2000, 10000, 10000, 20000, 15000, 5000,
+    10000, 2000, 25000, 25000, 2000, 25000, 10000, 20000, 15000, 5000,
 };
 
 /* Undoing IPsec is three vici commands that must not be cut short (charon would keep our SA); pppd gets
@@ -532,6 +533,11 @@ L2tpVpnState l2tp_vpn_connection_get_state(L2tpVpnConnection *c)
 L2tpVpnPhase l2tp_vpn_connection_get_phase(L2tpVpnConnection *c)
 {
 	return c->phase;
+}
+
+gboolean l2tp_vpn_connection_l2tp_left_open(L2tpVpnConnection *c)
+{
+	return c->layers.tunnel_up && (c->layers.l2tp_peer_silent || !c->layers.l2tp_finished);
 }
 
 const L2tpVpnInfo *l2tp_vpn_connection_get_info(L2tpVpnConnection *c)

@@ -342,9 +342,10 @@ static void test_phase_names_and_timeouts(void)
 	CHECK(l2tp_vpn_config_phase_timeout(cfg, L2TP_VPN_PHASE_IPSEC) >= 50000);
 	cfg->phase_timeout_ms[L2TP_VPN_PHASE_IPSEC] = 1234;
 	CHECK(l2tp_vpn_config_phase_timeout(cfg, L2TP_VPN_PHASE_IPSEC) == 1234);
-	/* The tunnel phase outlasts the SCCRQ sent 23 s in (RFC 2661 backoff: 1, 2, 4, 8, 8 s). */
+	/* The L2TP phases outlast the retransmission 23 s in (RFC 2661 backoff: 1, 2, 4, 8, 8 s). */
 	CHECK(l2tp_vpn_config_phase_timeout(cfg, L2TP_VPN_PHASE_L2TP_TUNNEL) > 23000);
 	CHECK(l2tp_vpn_config_phase_timeout(cfg, L2TP_VPN_PHASE_L2TP_TUNNEL) <= 25000);
+	CHECK(l2tp_vpn_config_phase_timeout(cfg, L2TP_VPN_PHASE_L2TP_SESSION) > 23000);
 	CHECK(l2tp_vpn_name_valid("work.vpn-2"));
 	CHECK(!l2tp_vpn_name_valid("../etc"));
 	CHECK(!l2tp_vpn_name_valid(".hidden"));
