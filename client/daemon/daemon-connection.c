@@ -26,6 +26,7 @@ struct _VpndConnection {
 	guint retry_timer;
 	gboolean stopping;           /* the user (or SIGTERM) asked for down: no reconnect */
 	VpndUnderlayWatch *underlay; /* while connected */
+	gboolean tunnel_left_open;   /* the last attempt's L2TP tunnel may still be open at the LNS */
 	char *underlay_lost;         /* why we took it down ourselves: the path to the gateway changed */
 
 	L2tpVpnSecret *secrets[L2TPVPN_SECRET_N_KINDS]; /* the caller's, kept for reconnects */
@@ -299,6 +300,7 @@ static void on_disconnected(VpndConnection *c, const L2tpVpnEvent *ev)
 		code = L2TP_VPN_ERROR_CONNECTION_LOST;
 	}
 	g_clear_pointer(&c->underlay_lost, g_free);
+	c->tunnel_left_open = l2tp_vpn_connection_l2tp_left_open(c->orch);
 	g_ptr_array_add(c->finished, g_steal_pointer(&c->orch));
 	if (!c->free_idle)
 		c->free_idle = g_idle_add(free_finished, c);
@@ -356,14 +358,18 @@ static gboolean prepare_run_dir(VpndConnection *c, L2tpVpnConfig *cfg, GError **
 {
 	g_autofree char *state_dir = l2tp_vpn_state_dir(cfg->run_dir, cfg->name);
 	L2tpVpnRecovery rec = {0};
+	gboolean left_open;
 
 	if (!l2tp_vpn_recover_full(cfg->run_dir, cfg->name, cfg->ipsec.vici_uri, &rec, error))
 		return FALSE;
 	if (rec.cleaned)
 		g_message("%s: removed what a previous run left behind", cfg->name);
-	/* The LNS may still hold a dead tunnel on our address:1701 (after a crash): do not walk into it. */
-	if ((rec.l2tp_tunnel_left_open || vpnd_manager_take_tunnel_left_open(c->m, cfg->name)) &&
-	    cfg->port_policy == L2TP_PORT_POLICY_1701_OR_EPHEMERAL) {
+	/* The LNS may still hold a dead tunnel on our address:1701 (after a crash, or a lost
+	 * connection whose end it never confirmed): do not walk into it. */
+	left_open = rec.l2tp_tunnel_left_open || vpnd_manager_take_tunnel_left_open(c->m, cfg->name) ||
+		    c->tunnel_left_open;
+	c->tunnel_left_open = FALSE;
+	if (left_open && cfg->port_policy == L2TP_PORT_POLICY_1701_OR_EPHEMERAL) {
 		cfg->port_policy = L2TP_PORT_POLICY_EPHEMERAL;
 		g_message(
 		    "%s: the gateway may still hold a dead L2TP tunnel on port 1701: using an ephemeral port",

@@ -239,6 +239,8 @@ static void on_l2tp_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer da
 		break;
 	case L2TP_EVENT_SESSION_DOWN:
 	case L2TP_EVENT_TUNNEL_DOWN:
+		if (ev->cause == L2TP_CAUSE_PEER_DEAD)
+			l->l2tp_peer_silent = TRUE;
 		if (ev->type == L2TP_EVENT_TUNNEL_DOWN && ev->cause != L2TP_CAUSE_LOCAL)
 			l->l2tp_finished = TRUE; /* nothing of ours left to acknowledge */
 		if (!l->l2tp_closing)

@@ -41,6 +41,7 @@ typedef struct {
 	L2tpNetRoute underlay;
 	gint64 ike_up_us, child_up_us; /* monotonic: how long quick mode took sizes the SCCRQ restart */
 	gboolean tunnel_up, session_ready, session_up, l2tp_finished, l2tp_closing;
+	gboolean l2tp_peer_silent; /* retransmissions went unanswered: the LNS may still hold the tunnel */
 	gboolean kernel_tunnel, kernel_session;
 	gboolean ppp_exited, ppp_stopping;
 	gboolean ppp_auth_failed; /* the plugin said the gateway refused us: that, not the CDN, is why */

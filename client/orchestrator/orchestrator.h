@@ -200,6 +200,13 @@ void l2tp_vpn_connection_start(L2tpVpnConnection *conn);
 void l2tp_vpn_connection_disconnect(L2tpVpnConnection *conn);
 L2tpVpnState l2tp_vpn_connection_get_state(L2tpVpnConnection *conn);
 L2tpVpnPhase l2tp_vpn_connection_get_phase(L2tpVpnConnection *conn);
+/*
+ * After DISCONNECTED: the L2TP tunnel was up and the LNS never confirmed its end (our
+ * StopCCN went unanswered, or the LNS had gone silent, e.g. a gateway that lost its SAs).
+ * It may still hold the tunnel on our address and port, where a new SCCRQ would land
+ * unanswered (see L2tpVpnRecovery): a next connect should use another port.
+ */
+gboolean l2tp_vpn_connection_l2tp_left_open(L2tpVpnConnection *conn);
 const L2tpVpnInfo *l2tp_vpn_connection_get_info(L2tpVpnConnection *conn);
 const L2tpVpnConfig *l2tp_vpn_connection_get_config(L2tpVpnConnection *conn);
 guint64 l2tp_vpn_connection_elapsed_ms(L2tpVpnConnection *conn);
