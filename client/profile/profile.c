@@ -1536,6 +1536,20 @@ const char *l2tpvpn_profile_ifname(const L2tpVpnProfile *p)
 	return p->ifname ? p->ifname : p->derived_ifname;
 }
 
+/*
+ * How often the IPsec layer checks that charon still holds our conn and secret (an admin's
+ * `swanctl --load-all` drops them): they are needed again only at the next IKE
+ * reauthentication, so a few checks per IKE lifetime, at most every 5 minutes. Every check
+ * wakes l2tp-vpnd and charon; at the IPsec layer's 5 s they were l2tp-vpnd's only idle
+ * wake-ups (lab daemon-idle: ~2 a second).
+ */
+static guint ipsec_watch_interval_ms(guint ike_lifetime_s)
+{
+	guint lifetime = ike_lifetime_s ? ike_lifetime_s : 3 * 3600; /* charon's default */
+
+	return CLAMP(lifetime / 4, 5, 300) * 1000;
+}
+
 void l2tpvpn_profile_ipsec_settings(const L2tpVpnProfile *p, IpsecSettings *s)
 {
 	ipsec_settings_init(s);
@@ -1561,6 +1575,7 @@ void l2tpvpn_profile_ipsec_settings(const L2tpVpnProfile *p, IpsecSettings *s)
 	s->nat_t = (IpsecNatT)p->nat_t;
 	s->dpd_delay_s = p->dpd_s;
 	s->ike_lifetime_s = p->ike_lifetime_s;
+	s->watch_interval_ms = ipsec_watch_interval_ms(p->ike_lifetime_s);
 	s->child_lifetime_s = p->sa_lifetime_s;
 	s->initiate_timeout_ms = p->ipsec_timeout_s * 1000;
 }

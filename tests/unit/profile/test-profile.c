@@ -1048,6 +1048,12 @@ static void test_conversions(void)
 	g_assert_cmpint(s.nat_t, ==, IPSEC_NAT_T_FORCED);
 	g_assert_cmpuint(s.dpd_delay_s, ==, 120);
 	g_assert_cmpuint(s.ike_lifetime_s, ==, 28800);
+	g_assert_cmpuint(s.watch_interval_ms, ==, 300000); /* not the IPsec layer's 5 s: idle wake-ups */
+	p->ike_lifetime_s = 600;
+	l2tpvpn_profile_ipsec_settings(p, &s);
+	g_assert_cmpuint(s.watch_interval_ms, ==, 150000); /* four checks per short IKE lifetime */
+	p->ike_lifetime_s = 28800;
+	l2tpvpn_profile_ipsec_settings(p, &s);
 	g_assert_cmpuint(s.child_lifetime_s, ==, 3600);
 	g_assert_cmpuint(s.initiate_timeout_ms, ==, 90000);
 	g_assert_cmpuint(s.command_timeout_ms, ==, 10000); /* the layer's default */
