@@ -108,6 +108,14 @@ vpnd_as_nobody() {
 # vpnd_cli ARGS — our CLI on side cl (as root); talks to the daemon over the side's system bus.
 vpnd_cli() { on cl "$VPND_CLI" "$@"; }
 
+# vpnd_idle_sample PID — "CSW RSS_KB": context switches (voluntary and not) of all PID's
+# threads so far, and its resident set.
+vpnd_idle_sample() {
+	local status
+	status=$(cat /proc/"$1"/task/*/status 2>/dev/null) || return 1
+	awk '/_ctxt_switches:/ { csw += $2 } /^VmRSS:/ { rss = $2 } END { print csw, rss }' <<<"$status"
+}
+
 # idle_cost SECONDS NAME=PID... — wake-ups per second (context switches of all of a
 # process's threads over the window) and RSS of each process, measured together; one
 # line each, and IDLE_WAKEUPS[NAME] (per s, 2 decimals), IDLE_RSS_KB[NAME].
@@ -117,7 +125,7 @@ idle_cost() {
 	shift
 	declare -A before
 	for spec in "$@"; do
-		read -r csw _ < <(vpnd_idle_sample "${spec#*=}")
+		read -r csw _ <<<"$(vpnd_idle_sample "${spec#*=}")"
 		before[${spec%%=*}]=$csw
 	done
 	t0=$(now_ms)
@@ -126,7 +134,7 @@ idle_cost() {
 	ms=$(($(now_ms) - t0))
 	for spec in "$@"; do
 		name=${spec%%=*} pid=${spec#*=}
-		read -r csw rss < <(vpnd_idle_sample "$pid")
+		read -r csw rss <<<"$(vpnd_idle_sample "$pid")"
 		[[ -n $rss ]] || fail "idle cost: $name ($pid) is gone"
 		threads=$(ls /proc/"$pid"/task | wc -l)
 		IDLE_WAKEUPS[$name]=$(awk -v n=$((csw - before[$name])) -v ms="$ms" 'BEGIN { printf "%.2f", n * 1000 / ms }')
@@ -221,17 +229,19 @@ traffic_back_at() {
 		}' "$TRAFFIC_LOG"
 }
 
-# vpnd_lab_setup NAME — the daemon scenarios' common start: basic topology, gateway,
-# the client side's charon, system bus, polkit, leftover snapshot, l2tp-vpnd, profile NAME.
+# vpnd_lab_setup NAME [DAEMON-ARGS...] — the daemon scenarios' common start: basic topology,
+# gateway, the client side's charon, system bus, polkit, leftover snapshot, l2tp-vpnd, profile NAME.
 vpnd_lab_setup() {
+	local name=$1
+	shift
 	topo_basic
 	gw_start
 	charon_start cl
 	vpnd_bus_start
 	vpnd_polkit_start
 	ours_snapshot
-	vpnd_start
-	vpnd_profile "$1"
+	vpnd_start "$@"
+	vpnd_profile "$name"
 }
 
 # vpnd_up_ok NAME — vpnd_up that must succeed.

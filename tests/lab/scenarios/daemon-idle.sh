@@ -13,7 +13,12 @@ vpnd_down lab
 vpnd_no_cli_pid
 ours_assert_clean "after down"
 
-# The classic stack on the same link and gateway: xl2tpd is its resident daemon.
+# The classic stack on the same link and gateway: xl2tpd is its resident daemon. A fresh LNS
+# first: ours just closed a tunnel from the same address and port 1701 (see gw_l2tp_restart).
+# Its own charon too: classic_connect starts one with the classic configuration (a second
+# charon beside the running one would take its vici socket away).
+gw_l2tp_restart
+side_stop cl charon
 classic_connect kernel
 classic_xl2tpd=$(on cl cat /run/xl2tpd.pid)
 classic_pppd=$(on cl cat /run/ppp0.pid 2>/dev/null || pgrep -n -f options.l2tpd.client)
