@@ -45,13 +45,18 @@ static void h_send(void *ctx, const uint8_t *data, size_t len, const struct sock
 	h->expect_ns = hdr.nr;
 	if (hdr.length > L2TP_CTRL_HDR_LEN)
 		h->next_nr = (uint16_t)(hdr.ns + 1);
-	if (!h->our_tunnel_id) {
+	/* SCCRQ (to tunnel 0): the first one, or the one an SCCRQ restart sent under a new ID. */
+	if (!h->our_tunnel_id || hdr.tunnel_id == 0) {
 		static struct l2tp_msg msg;
 		const uint8_t *v;
 		uint16_t vlen;
-		if (l2tp_msg_parse(data, len, &h->secret, &msg) != L2TP_PARSE_OK ||
-		    msg.type != L2TP_MSG_SCCRQ)
+		if (l2tp_msg_parse(data, len, &h->secret, &msg) != L2TP_PARSE_OK)
 			abort();
+		if (msg.type != L2TP_MSG_SCCRQ) {
+			if (!h->our_tunnel_id)
+				abort(); /* the first message is SCCRQ */
+			return;  /* e.g. the StopCCN refusing an SCCRP that arrived for tunnel 0 */
+		}
 		l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &h->our_tunnel_id);
 		if (l2tp_msg_bytes(&msg, L2TP_AVP_CHALLENGE, &v, &vlen) && vlen <= sizeof(h->challenge)) {
 			memcpy(h->challenge, v, vlen);
@@ -166,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.lac = l2tp_lac_new(&cfg, &ops, &h, err, sizeof(err));
 	if (!h.lac)
 		abort();
+	/* Half the inputs start as under a fresh IPsec SA: SCCRQ restarted after 200 ms without SCCRP. */
+	l2tp_lac_set_sccrq_restart(h.lac, data[0] & 0x20 ? 200 : 0);
 	struct sockaddr_in lns = {
 	    .sin_family = AF_INET, .sin_port = htons(1701), .sin_addr.s_addr = htonl(0x7f000001)};
 	l2tp_lac_start(h.lac, 0, (struct sockaddr *)&lns, sizeof(lns));
