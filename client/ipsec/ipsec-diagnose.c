@@ -192,6 +192,14 @@ static GError *diagnose_silence(const IpsecInitiateLog *log, const IpsecSettings
 			   "server, or UDP "
 			   "500/4500 is filtered",
 			   s->gateway);
+	/* Silence blames the PSK only once our encrypted [ ID HASH ] went out: before that
+	 * nothing depended on the key, so the key exchange itself was lost on the way. */
+	if (log->received_packet && !log->ike_established && find_line(log, "retransmit") &&
+	    !find_line(log, "request 0 [ ID HASH"))
+		return err(IPSEC_ERROR_PEER_UNREACHABLE,
+			   "The gateway %s answered, then stopped answering during the key exchange, "
+			   "before authentication: packets to or from it are being lost",
+			   s->gateway);
 	if (log->received_packet && !log->ike_established && s->auth == IPSEC_AUTH_PSK &&
 	    find_line(log, "retransmit"))
 		return err(IPSEC_ERROR_AUTH_FAILED_PSK,

@@ -328,6 +328,29 @@ static const char *const selector_log[] = {
     NULL,
 };
 
+/* Main mode's second exchange lost four times over: a lossy path, not a wrong PSK. */
+static const char *const lost_ke_log[] = {
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
+    "generating ID_PROT request 0 [ KE No NAT-D NAT-D ]",
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (396 bytes)",
+    "retransmit 1 of request with message ID 0",
+    "retransmit 2 of request with message ID 0",
+    "giving up after 5 retransmits",
+    NULL,
+};
+
+/* ... the same silence after our encrypted [ ID HASH ]: that is how a wrong PSK looks. */
+static const char *const silent_after_id_log[] = {
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (324 bytes)",
+    "received packet: from 10.231.0.2[500] to 10.231.0.1[500] (160 bytes)",
+    "generating ID_PROT request 0 [ ID HASH ]",
+    "sending packet: from 10.231.0.1[500] to 10.231.0.2[500] (92 bytes)",
+    "retransmit 1 of request with message ID 0",
+    "giving up after 5 retransmits",
+    NULL,
+};
+
 static GError *diagnose(const char *const *lines, const IpsecSettings *s, const char *version)
 {
 	IpsecInitiateLog log;
@@ -356,6 +379,8 @@ static void test_diagnosis(void)
 		   "most likely a wrong pre-shared key");
 	CHECK_DIAG(kernel_log, &s, "5.9.8", IPSEC_ERROR_KERNEL_NO_ESP, "Function not implemented (38)");
 	CHECK_DIAG(unreachable_log, &s, "5.9.8", IPSEC_ERROR_PEER_UNREACHABLE, "No answer from the gateway");
+	CHECK_DIAG(lost_ke_log, &s, "5.9.8", IPSEC_ERROR_PEER_UNREACHABLE, "during the key exchange");
+	CHECK_DIAG(silent_after_id_log, &s, "5.9.8", IPSEC_ERROR_AUTH_FAILED_PSK, "most likely the PSK is wrong");
 	CHECK_DIAG(ike_proposal_log, &s, "5.9.8", IPSEC_ERROR_NO_PROPOSAL_CHOSEN, "IKE (main mode)");
 	CHECK_DIAG(ike_proposal_log, &s, "5.9.8", IPSEC_ERROR_NO_PROPOSAL_CHOSEN, "we offered default:");
 	CHECK_DIAG(ike_proposal_log, &s, "5.9.8", IPSEC_ERROR_NO_PROPOSAL_CHOSEN, "windows");
