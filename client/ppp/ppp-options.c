@@ -210,6 +210,22 @@ static void add_liveness(GPtrArray *a, const L2tpPppOptions *o)
 	add_uint(a, "lcp-echo-failure", o->lcp_echo_failure);
 }
 
+/*
+ * pppd retransmits a lost Configure-Request (LCP, IPCP) or PAP Authenticate-Request only after
+ * 3 s. The path is one L2TP hop over an IPsec SA that just carried a whole IKE exchange, so a
+ * reply later than 1 s is a lost one: retransmit after 1 s, and allow 20 tries (20 s, as long as
+ * pppd's default budget of 10 x 3 s less a few seconds) so a slow peer is not given up on sooner.
+ */
+static void add_retransmission(GPtrArray *a)
+{
+	add_uint(a, "lcp-restart", 1);
+	add_uint(a, "lcp-max-configure", 20);
+	add_uint(a, "ipcp-restart", 1);
+	add_uint(a, "ipcp-max-configure", 20);
+	add_uint(a, "pap-restart", 1);
+	add_uint(a, "pap-max-authreq", 20);
+}
+
 GStrv l2tp_ppp_build_argv(const L2tpPppOptions *o, const char *pppd_path, GError **error)
 {
 	g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
@@ -234,6 +250,7 @@ GStrv l2tp_ppp_build_argv(const L2tpPppOptions *o, const char *pppd_path, GError
 	add_uint(a, "mtu", o->mtu);
 	add_uint(a, "mru", o->mru);
 	add_liveness(a, o);
+	add_retransmission(a);
 	add(a, "ifname");
 	add(a, o->ifname);
 	if (o->linkname) {

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* pppd 2.4's pppd.h typedefs bool itself: nothing may include stdbool.h first. */
@@ -54,20 +55,47 @@ extern char user[MAXNAMELEN];
 #define compat_int_option(s, v) ppp_int_option(s, v)
 #define compat_option_error     ppp_option_error
 #define compat_ifname()         ppp_ifname()
+#define compat_phase()          ppp_phase()
+#define compat_timeout          ppp_timeout
+#define compat_untimeout        ppp_untimeout
 #else
 PLUGIN_EXPORT char pppd_version[] = VERSION;
 #define compat_add_options(o)   add_options(o)
 #define compat_int_option(s, v) int_option(s, v)
 #define compat_option_error     option_error
 #define compat_ifname()         ((const char *)ifname)
+#define compat_phase()          (phase)
+#define compat_timeout          timeout
+#define compat_untimeout        untimeout
 #endif
 
 #define CREDENTIALS_TIMEOUT_MS 10000
+
+/* PPP framing as pppd hands packets to its hooks: FF 03, protocol, then the CP header. */
+#define PPP_FRAME_HDRLEN     4
+#define CHAP_CODE_CHALLENGE  1
+#define CHAP_CODE_RESPONSE   2
+#define CHAP_CODE_SUCCESS    3
+#define CHAP_CODE_FAILURE    4
+#define CHAP_RESEND_SECS     2
+#define CHAP_RESEND_MAX      8
 
 static int channel_fd = -1;
 static int have_credentials;
 static int saw_auth_phase;
 static int auth_reported;
+/*
+ * The last CHAP/MS-CHAP Response pppd sent, kept to send again (see chap_resend_*). It holds
+ * a digest of the password, never the password, and is wiped once authentication is over.
+ */
+static unsigned char chap_response[PPP_FRAME_HDRLEN + 4 + 256 + MAXNAMELEN];
+static int chap_response_len;
+static int chap_resends;
+static int chap_resend_timer;
+static struct timespec chap_last_resend;
+/* Hooks another plugin installed before us: called first (pppd has one slot each). */
+static void (*next_send_hook)(unsigned char *p, int len);
+static void (*next_recv_hook)(unsigned char *p, int len);
 /* The password, locked in RAM (no swap) and wiped at exit. */
 static char secret[PPPCHAN_MAX_PASSWORD + 1];
 
@@ -207,8 +235,112 @@ static int hook_check(void)
 	return have_credentials;
 }
 
+/*
+ * A lost CHAP Success stalls Debian 12's pppd (2.4.9) for good: its CHAP client never sends its
+ * Response again, and the authenticator, already done, sends Success again only when a Response
+ * arrives (pppd's chap_handle_response answers a repeated Response with the same status). On a
+ * lossy link that is a dead connection (lab loss-connect: most failures). So while we wait for
+ * the outcome we send the same Response again: at once when the authenticator has clearly moved
+ * on (an NCP packet arrives: it sent Success and is configuring the network), else every
+ * CHAP_RESEND_SECS. Same identifier, same bytes: a fresh Challenge makes pppd answer anew.
+ */
+static unsigned protocol_of(const unsigned char *p, int len)
+{
+	return len >= PPP_FRAME_HDRLEN ? (unsigned)(p[2] << 8 | p[3]) : 0;
+}
+
+static int is_chap(const unsigned char *p, int len, int code)
+{
+	return protocol_of(p, len) == PPP_CHAP && len > PPP_FRAME_HDRLEN &&
+	       p[PPP_FRAME_HDRLEN] == code;
+}
+
+static void chap_resend_tick(void *arg);
+
+static void chap_resend_stop(void)
+{
+	if (chap_resend_timer)
+		compat_untimeout(chap_resend_tick, NULL);
+	chap_resend_timer = 0;
+	explicit_bzero(chap_response, sizeof(chap_response));
+	chap_response_len = 0;
+}
+
+static void chap_resend_arm(void)
+{
+	if (chap_resend_timer)
+		compat_untimeout(chap_resend_tick, NULL);
+	chap_resend_timer = chap_resends < CHAP_RESEND_MAX;
+	if (chap_resend_timer)
+		compat_timeout(chap_resend_tick, NULL, CHAP_RESEND_SECS, 0);
+}
+
+/* An NCP burst (IPCP and CCP together) asks once: one Response per second at most. */
+static int chap_resent_within_a_second(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return chap_resends > 0 && (now.tv_sec - chap_last_resend.tv_sec) * 1000000000L +
+					   (now.tv_nsec - chap_last_resend.tv_nsec) < 1000000000L;
+}
+
+static void chap_resend_now(void)
+{
+	unsigned char copy[sizeof(chap_response)];
+	int len = chap_response_len;
+
+	if (!len || chap_resends >= CHAP_RESEND_MAX || compat_phase() != PHASE_AUTHENTICATE)
+		return;
+	chap_resends++;
+	clock_gettime(CLOCK_MONOTONIC, &chap_last_resend);
+	/* output() runs our send hook, which stores what it sends: hand it a copy. */
+	memcpy(copy, chap_response, (size_t)len);
+	notice("l2tp-vpn: no CHAP outcome yet, sending the Response again (%d)", chap_resends);
+	output(0, copy, len);
+	explicit_bzero(copy, sizeof(copy));
+	chap_resend_arm();
+}
+
+static void chap_resend_tick(void *arg)
+{
+	chap_resend_timer = 0;
+	chap_resend_now();
+}
+
+static void on_packet_sent(unsigned char *p, int len)
+{
+	if (next_send_hook)
+		next_send_hook(p, len);
+	if (!is_chap(p, len, CHAP_CODE_RESPONSE) || len > (int)sizeof(chap_response))
+		return;
+	if (len != chap_response_len || memcmp(p, chap_response, (size_t)len)) {
+		memcpy(chap_response, p, (size_t)len);
+		chap_response_len = len;
+		chap_resends = 0; /* a new Response (a new Challenge): a fresh budget */
+	}
+	chap_resend_arm();
+}
+
+static void on_packet_received(unsigned char *p, int len)
+{
+	unsigned protocol = protocol_of(p, len);
+
+	if (next_recv_hook)
+		next_recv_hook(p, len);
+	if (!chap_response_len)
+		return;
+	if (is_chap(p, len, CHAP_CODE_SUCCESS) || is_chap(p, len, CHAP_CODE_FAILURE))
+		chap_resend_stop(); /* the outcome arrived; pppd takes it from here */
+	else if (protocol >= 0x8000 && protocol < 0xc000 && compat_phase() == PHASE_AUTHENTICATE &&
+		 !chap_resent_within_a_second())
+		chap_resend_now(); /* an NCP: the authenticator already sent its Success */
+}
+
 static void on_phase(void *ctx, int new_phase)
 {
+	if (new_phase != PHASE_AUTHENTICATE)
+		chap_resend_stop();
 	if (new_phase < 0 || new_phase > PPPCHAN_MAX_PHASE)
 		return;
 	send_simple(PPPCHAN_PHASE, (uint8_t)new_phase);
@@ -253,6 +385,7 @@ static void on_exit_notify(void *ctx, int exit_status)
 		send_simple(PPPCHAN_AUTH, PPPCHAN_AUTH_FAILED);
 	}
 	send_simple(PPPCHAN_EXIT, (uint8_t)(exit_status & 0xff));
+	chap_resend_stop();
 	explicit_bzero(secret, sizeof(secret));
 	have_credentials = 0;
 	if (channel_fd >= 0) {
@@ -272,6 +405,10 @@ void plugin_init(void)
 	chap_passwd_hook = hook_chap_passwd;
 	pap_check_hook = hook_check;
 	chap_check_hook = hook_check;
+	next_send_hook = snoop_send_hook;
+	next_recv_hook = snoop_recv_hook;
+	snoop_send_hook = on_packet_sent;
+	snoop_recv_hook = on_packet_received;
 #ifdef L2TP_VPN_PPPD_25
 	ppp_add_notify(NF_PHASE_CHANGE, on_phase, NULL);
 	ppp_add_notify(NF_IP_UP, on_ip_up, NULL);

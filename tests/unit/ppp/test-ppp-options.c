@@ -113,6 +113,17 @@ static void check_liveness(GStrv argv, guint interval)
 	}
 }
 
+/* Lost requests are sent again after 1 s, not pppd's 3 s, with a budget still about 20 s long. */
+static void check_retransmission(GStrv argv)
+{
+	CHECK_STR(value_of(argv, "lcp-restart"), "1");
+	CHECK_STR(value_of(argv, "lcp-max-configure"), "20");
+	CHECK_STR(value_of(argv, "ipcp-restart"), "1");
+	CHECK_STR(value_of(argv, "ipcp-max-configure"), "20");
+	CHECK_STR(value_of(argv, "pap-restart"), "1");
+	CHECK_STR(value_of(argv, "pap-max-authreq"), "20");
+}
+
 /* The error a combination must produce, or -1 when it is valid. */
 static int expected_error(guint auth, gboolean mppe, gboolean ipsec)
 {
@@ -159,6 +170,7 @@ static void test_every_combination(void)
 			check_auth(argv, auth);
 			check_compression(argv, o.mppe);
 			check_liveness(argv, o.lcp_echo_interval);
+			check_retransmission(argv);
 			CHECK_STR(value_of(argv, "mtu"), "1400");
 			CHECK_STR(value_of(argv, "mru"), "1400");
 			CHECK(count(argv, "debug") == (o.debug ? 1 : 0));
