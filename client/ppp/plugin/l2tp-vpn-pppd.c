@@ -93,6 +93,9 @@ static int chap_response_len;
 static int chap_resends;
 static int chap_resend_timer;
 static struct timespec chap_last_resend;
+/* The gateway's IPCP Configure-Request that pppd discarded during authentication (see below). */
+static unsigned char early_ipcp[PPP_FRAME_HDRLEN + 256];
+static int early_ipcp_len;
 /* Hooks another plugin installed before us: called first (pppd has one slot each). */
 static void (*next_send_hook)(unsigned char *p, int len);
 static void (*next_recv_hook)(unsigned char *p, int len);
@@ -322,12 +325,45 @@ static void on_packet_sent(unsigned char *p, int len)
 	chap_resend_arm();
 }
 
+/*
+ * The authenticator sends its IPCP Configure-Request right after Success; when the link reorders
+ * (or Success was lost and sent again) it arrives while pppd still authenticates, and pppd
+ * discards every NCP packet before the network phase. The peer then repeats it only after its
+ * restart timer (3 s by default; lab loss-connect: most lossy connects paid it). We keep the last
+ * such request and hand it to IPCP once pppd is in the network phase, as if it came a little later:
+ * a Configure-Request is idempotent, so a retransmission arriving too does no harm.
+ */
+static void early_ipcp_keep(const unsigned char *p, int len)
+{
+	if (protocol_of(p, len) != PPP_IPCP || len <= PPP_FRAME_HDRLEN ||
+	    p[PPP_FRAME_HDRLEN] != CONFREQ || len > (int)sizeof(early_ipcp) ||
+	    compat_phase() != PHASE_AUTHENTICATE)
+		return;
+	memcpy(early_ipcp, p, (size_t)len);
+	early_ipcp_len = len;
+}
+
+static void early_ipcp_replay(void *arg)
+{
+	int phase_now = compat_phase();
+	int len = early_ipcp_len;
+
+	early_ipcp_len = 0;
+	/* Only into an IPCP that negotiates: a closed one (MPPE first) would answer Terminate-Ack. */
+	if (!len || (phase_now != PHASE_NETWORK && phase_now != PHASE_RUNNING) ||
+	    ipcp_fsm[0].state < REQSENT)
+		return;
+	notice("l2tp-vpn: passing on the IPCP Configure-Request that came during authentication");
+	ipcp_protent.input(0, early_ipcp + PPP_FRAME_HDRLEN, len - PPP_FRAME_HDRLEN);
+}
+
 static void on_packet_received(unsigned char *p, int len)
 {
 	unsigned protocol = protocol_of(p, len);
 
 	if (next_recv_hook)
 		next_recv_hook(p, len);
+	early_ipcp_keep(p, len);
 	if (!chap_response_len)
 		return;
 	if (is_chap(p, len, CHAP_CODE_SUCCESS) || is_chap(p, len, CHAP_CODE_FAILURE))
@@ -341,6 +377,11 @@ static void on_phase(void *ctx, int new_phase)
 {
 	if (new_phase != PHASE_AUTHENTICATE)
 		chap_resend_stop();
+	/* IPCP opens after this notifier returns: pass the early request on from the main loop. */
+	if (new_phase == PHASE_NETWORK && early_ipcp_len)
+		compat_timeout(early_ipcp_replay, NULL, 0, 0);
+	else if (new_phase != PHASE_AUTHENTICATE)
+		early_ipcp_len = 0;
 	if (new_phase < 0 || new_phase > PPPCHAN_MAX_PHASE)
 		return;
 	send_simple(PPPCHAN_PHASE, (uint8_t)new_phase);
