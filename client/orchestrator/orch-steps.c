@@ -397,8 +397,10 @@ static void ipsec_undo(L2tpVpnConnection *c)
 /*
  * Under a brand-new IPsec SA the gateway may answer our first SCCRQ before its
  * own outbound policy is in place (see l2tp_lac_set_sccrq_restart()). Start
- * over after twice what quick mode took: that covers a round trip plus the
- * gateway installing its SAs, which costs it about what it cost our charon.
+ * over after what quick mode took: that is a round trip plus both charons
+ * installing SAs, while the gateway only has to install its own after our QM3
+ * (lab: QM ~200 ms, SCCRP ~10 ms after the SCCRQ once the gateway is ready).
+ * Starting over too early costs xl2tpd's 1 s SCCRP timer, so never below 100 ms.
  */
 static guint32 sccrq_restart_ms(const L2tpVpnConnection *c)
 {
@@ -408,7 +410,7 @@ static guint32 sccrq_restart_ms(const L2tpVpnConnection *c)
 	if (!c->cfg->ipsec_enabled || !l->ike_up_us || l->child_up_us < l->ike_up_us)
 		return 0;
 	quick_mode_ms = (l->child_up_us - l->ike_up_us) / 1000;
-	return (guint32)CLAMP(2 * quick_mode_ms, 150, 1000);
+	return (guint32)CLAMP(quick_mode_ms, 100, 1000);
 }
 
 static void l2tp_tunnel_start(L2tpVpnConnection *c)
