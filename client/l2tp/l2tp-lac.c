@@ -6,6 +6,7 @@
 #include "l2tp-lac-internal.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,22 +173,19 @@ static bool config_valid(const struct l2tp_lac_config *cfg, const struct l2tp_la
 	return !problem;
 }
 
-struct l2tp_lac *l2tp_lac_new(const struct l2tp_lac_config *cfg, const struct l2tp_lac_ops *ops, void *ctx,
-			      char *err, size_t err_size)
+/* Fills a LAC whose fields are all zero except its engine's (initialised before when reused). */
+static void lac_setup(struct l2tp_lac *lac, const struct l2tp_lac_config *cfg, const struct l2tp_lac_ops *ops,
+		      void *ctx, bool reuse)
 {
-	if (!config_valid(cfg, ops, err, err_size))
-		return NULL;
-	struct l2tp_lac *lac = calloc(1, sizeof(*lac));
-	if (!lac) {
-		if (err && err_size)
-			snprintf(err, err_size, "out of memory");
-		return NULL;
-	}
+	size_t host_len = strlen(cfg->host_name);
+	size_t vendor_len = cfg->vendor_name ? strlen(cfg->vendor_name) : 0;
 	lac->cfg = *cfg;
 	lac->ops = *ops;
 	lac->ctx = ctx;
-	snprintf(lac->host_name, sizeof(lac->host_name), "%s", cfg->host_name);
-	snprintf(lac->vendor_name, sizeof(lac->vendor_name), "%s", cfg->vendor_name ? cfg->vendor_name : "");
+	/* config_valid() checked both lengths against the buffers; they were zeroed, so stay terminated. */
+	memcpy(lac->host_name, cfg->host_name, host_len);
+	if (vendor_len)
+		memcpy(lac->vendor_name, cfg->vendor_name, vendor_len);
 	if (cfg->secret_len)
 		memcpy(lac->secret_buf, cfg->secret, cfg->secret_len);
 	lac->secret = (struct l2tp_secret){.data = lac->secret_buf, .len = cfg->secret_len};
@@ -200,8 +198,38 @@ struct l2tp_lac *l2tp_lac_new(const struct l2tp_lac_config *cfg, const struct l2
 				     .max_retries = cfg->retries,
 				     .ack_delay_ms = cfg->ack_delay_ms};
 	struct l2tp_rel_ops ro = {.send = rel_send, .acked = rel_acked};
-	l2tp_rel_init(&lac->rel, &rc, &ro, lac);
+	if (reuse)
+		l2tp_rel_reset(&lac->rel, &rc, &ro, lac);
+	else
+		l2tp_rel_init(&lac->rel, &rc, &ro, lac);
+}
+
+struct l2tp_lac *l2tp_lac_new(const struct l2tp_lac_config *cfg, const struct l2tp_lac_ops *ops, void *ctx,
+			      char *err, size_t err_size)
+{
+	if (!config_valid(cfg, ops, err, err_size))
+		return NULL;
+	struct l2tp_lac *lac = calloc(1, sizeof(*lac));
+	if (!lac) {
+		if (err && err_size)
+			snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	lac_setup(lac, cfg, ops, ctx, false);
 	return lac;
+}
+
+bool l2tp_lac_reset(struct l2tp_lac *lac, const struct l2tp_lac_config *cfg, const struct l2tp_lac_ops *ops,
+		    void *ctx, char *err, size_t err_size)
+{
+	if (!config_valid(cfg, ops, err, err_size))
+		return false;
+	/* Everything around the engine back to zero, as calloc() left it; the engine keeps its ring. */
+	size_t rel_end = offsetof(struct l2tp_lac, rel) + sizeof(lac->rel);
+	memset(lac, 0, offsetof(struct l2tp_lac, rel));
+	memset((char *)lac + rel_end, 0, sizeof(*lac) - rel_end);
+	lac_setup(lac, cfg, ops, ctx, true);
+	return true;
 }
 
 void l2tp_lac_free(struct l2tp_lac *lac)

@@ -38,16 +38,33 @@ void l2tp_rel_flush_tx(struct l2tp_rel *rel)
 	rel->rto_deadline = L2TP_REL_NO_DEADLINE;
 }
 
-void l2tp_rel_clear(struct l2tp_rel *rel)
+void l2tp_rel_drop_queues(struct l2tp_rel *rel)
 {
 	l2tp_rel_flush_tx(rel);
-	free(rel->tx_bytes);
-	rel->tx_bytes = NULL;
+	/* Only the slots in use: free(NULL) is cheap, but not under ASan (it records a stack trace). */
 	for (unsigned i = 0; i < L2TP_REL_MAX_WINDOW; i++) {
-		free(rel->rxq[i].data);
-		rel->rxq[i].data = NULL;
+		if (rel->rxq[i].data) {
+			free(rel->rxq[i].data);
+			rel->rxq[i].data = NULL;
+		}
 	}
 	rel->ack_deadline = L2TP_REL_NO_DEADLINE;
+}
+
+void l2tp_rel_clear(struct l2tp_rel *rel)
+{
+	l2tp_rel_drop_queues(rel);
+	free(rel->tx_bytes);
+	rel->tx_bytes = NULL;
+}
+
+void l2tp_rel_reset(struct l2tp_rel *rel, const struct l2tp_rel_config *cfg, const struct l2tp_rel_ops *ops,
+		    void *ctx)
+{
+	uint8_t *ring = rel->tx_bytes;
+	l2tp_rel_drop_queues(rel);
+	l2tp_rel_init(rel, cfg, ops, ctx);
+	rel->tx_bytes = ring;
 }
 
 void l2tp_rel_set_peer_window(struct l2tp_rel *rel, uint16_t window)

@@ -95,6 +95,13 @@ void l2tp_rel_init(struct l2tp_rel *rel, const struct l2tp_rel_config *cfg, cons
 		   void *ctx);
 /* Frees queued messages. */
 void l2tp_rel_clear(struct l2tp_rel *rel);
+/* Forgets every queued message both ways (the connection is over) like l2tp_rel_clear(), but keeps the
+ * message ring allocated for l2tp_rel_reset(); l2tp_rel_clear() frees it. */
+void l2tp_rel_drop_queues(struct l2tp_rel *rel);
+/* l2tp_rel_clear(), then l2tp_rel_init(), but the message ring stays allocated for the next message
+ * (an engine starting over, or reused for a new connection). */
+void l2tp_rel_reset(struct l2tp_rel *rel, const struct l2tp_rel_config *cfg, const struct l2tp_rel_ops *ops,
+		    void *ctx);
 /* From the peer's Receive Window Size AVP (4 when absent); 0 is invalid and ignored. */
 void l2tp_rel_set_peer_window(struct l2tp_rel *rel, uint16_t window);
 

@@ -76,8 +76,7 @@ static void restart_sccrq(struct l2tp_lac *lac, uint64_t now)
 	struct l2tp_rel_stats stats = lac->rel.stats;
 	uint16_t old_id = lac->our_tunnel_id;
 
-	l2tp_rel_clear(&lac->rel);
-	l2tp_rel_init(&lac->rel, &rc, &ro, lac);
+	l2tp_rel_reset(&lac->rel, &rc, &ro, lac);
 	lac->rel.stats = stats;
 	lac->abandoned_tunnel_id = old_id;
 	lac_log(lac, L2TP_LOG_INFO,
@@ -125,7 +124,7 @@ static void finish(struct l2tp_lac *lac)
 	if (lac->tunnel == TUNNEL_FINISHED)
 		return;
 	lac->tunnel = TUNNEL_FINISHED;
-	l2tp_rel_clear(&lac->rel);
+	l2tp_rel_drop_queues(&lac->rel); /* the ring stays for l2tp_lac_reset(); l2tp_lac_free() frees it */
 	report_tunnel_down(lac);
 	lac_emit(lac, L2TP_EVENT_FINISHED);
 }

@@ -122,6 +122,14 @@ struct l2tp_lac;
 struct l2tp_lac *l2tp_lac_new(const struct l2tp_lac_config *cfg, const struct l2tp_lac_ops *ops, void *ctx,
 			      char *err, size_t err_size);
 void l2tp_lac_free(struct l2tp_lac *lac);
+/*
+ * Makes lac what l2tp_lac_new() with these arguments would have returned, in any state, keeping its
+ * allocations: a host running one connection after another (or a fuzz harness, one per input) saves
+ * allocating each. Not from inside a callback. False with a reason in err if the configuration is
+ * unusable; lac is then unchanged.
+ */
+bool l2tp_lac_reset(struct l2tp_lac *lac, const struct l2tp_lac_config *cfg, const struct l2tp_lac_ops *ops,
+		    void *ctx, char *err, size_t err_size);
 
 /*
  * Right after a new IPsec SA, before l2tp_lac_start(): if the LNS has not

@@ -44,10 +44,22 @@ static void transmit(struct sim *s, bool to_lns, const uint8_t *data, size_t len
 		enqueue(s, to_lns, data, len);
 }
 
+static void digest(struct sim *s, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	for (size_t i = 0; i < len; i++)
+		s->lac_digest = (s->lac_digest ^ p[i]) * 0x100000001b3ull;
+}
+
 static void lac_send(void *ctx, const uint8_t *data, size_t len, const struct sockaddr *to, socklen_t tolen)
 {
 	struct sim *s = ctx;
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)to;
+	digest(s, &s->now, sizeof(s->now));
+	digest(s, &sin->sin_port, sizeof(sin->sin_port));
+	digest(s, &sin->sin_addr, sizeof(sin->sin_addr));
+	digest(s, &tolen, sizeof(tolen));
+	digest(s, data, len);
 	s->lac_sent++;
 	/* Once the LNS has answered from its new port, nothing may go to the old one. */
 	if (sim_event(s, L2TP_EVENT_TUNNEL_UP) && sin->sin_port != s->lns_reply_addr.sin_port)
@@ -96,6 +108,8 @@ static void lac_random(void *ctx, void *buf, size_t len)
 
 static void lac_log(void *ctx, enum l2tp_log_level level, const char *message)
 {
+	digest(ctx, &level, sizeof(level));
+	digest(ctx, message, strlen(message) + 1);
 	if (getenv("L2TP_SIM_VERBOSE"))
 		fprintf(stderr, "  [%llu] lac: %s\n", (unsigned long long)((struct sim *)ctx)->now, message);
 }
@@ -103,8 +117,16 @@ static void lac_log(void *ctx, enum l2tp_log_level level, const char *message)
 void sim_init(struct sim *s, uint64_t seed, const struct l2tp_lac_config *cfg,
 	      const struct mini_lns_script *script, const struct sim_channel *channel, uint16_t reply_port)
 {
+	sim_init_reusing(s, NULL, 0, seed, cfg, script, channel, reply_port);
+}
+
+void sim_init_reusing(struct sim *s, struct l2tp_lac *lac, uint32_t sccrq_restart_ms, uint64_t seed,
+		      const struct l2tp_lac_config *cfg, const struct mini_lns_script *script,
+		      const struct sim_channel *channel, uint16_t reply_port)
+{
 	char err[256];
 	memset(s, 0, sizeof(*s));
+	s->lac_digest = 0xcbf29ce484222325ull;
 	s->rng = seed * 0x9E3779B97F4A7C15ull + 1;
 	s->channel = *channel;
 	s->lns_addr.sin_family = AF_INET;
@@ -114,12 +136,17 @@ void sim_init(struct sim *s, uint64_t seed, const struct l2tp_lac_config *cfg,
 	s->lns_reply_addr.sin_port = htons(reply_port);
 	struct l2tp_lac_ops ops = {
 	    .send = lac_send, .event = lac_event, .random = lac_random, .log = lac_log};
-	s->lac = l2tp_lac_new(cfg, &ops, s, err, sizeof(err));
+	if (!lac)
+		s->lac = l2tp_lac_new(cfg, &ops, s, err, sizeof(err));
+	else if (l2tp_lac_reset(lac, cfg, &ops, s, err, sizeof(err)))
+		s->lac = lac;
 	if (!s->lac) {
 		fprintf(stderr, "sim: %s\n", err);
 		abort();
 	}
 	mini_lns_init(&s->lns, script, lns_send, s);
+	if (sccrq_restart_ms && !l2tp_lac_set_sccrq_restart(s->lac, sccrq_restart_ms))
+		abort();
 	l2tp_lac_start(s->lac, 0, (struct sockaddr *)&s->lns_addr, sizeof(s->lns_addr));
 }
 
@@ -180,10 +207,17 @@ void sim_run(struct sim *s, uint64_t until, int stop_on)
 	}
 }
 
-void sim_free(struct sim *s)
+struct l2tp_lac *sim_detach(struct sim *s)
 {
+	struct l2tp_lac *lac = s->lac;
 	for (unsigned i = 0; i < s->npackets; i++)
 		free(s->packets[i]);
-	l2tp_lac_free(s->lac);
 	mini_lns_free(&s->lns);
+	s->lac = NULL;
+	return lac;
+}
+
+void sim_free(struct sim *s)
+{
+	l2tp_lac_free(sim_detach(s));
 }

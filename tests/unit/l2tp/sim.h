@@ -53,10 +53,19 @@ struct sim {
 	bool close_on_session_up; /* l2tp_lac_close() as soon as the session is up */
 	unsigned lac_sent, lns_sent, lac_sent_wrong_port;
 	bool lns_blackholed; /* drop everything from now on */
+	/* FNV-1a over everything the LAC did: each datagram with its time and address, each log line. */
+	uint64_t lac_digest;
 };
 
 void sim_init(struct sim *s, uint64_t seed, const struct l2tp_lac_config *cfg,
 	      const struct mini_lns_script *script, const struct sim_channel *channel, uint16_t reply_port);
+/* As sim_init(), but with lac (from sim_detach()) made new by l2tp_lac_reset() instead of l2tp_lac_new()
+ * when not NULL, and l2tp_lac_set_sccrq_restart(sccrq_restart_ms) before the start when not 0. */
+void sim_init_reusing(struct sim *s, struct l2tp_lac *lac, uint32_t sccrq_restart_ms, uint64_t seed,
+		      const struct l2tp_lac_config *cfg, const struct mini_lns_script *script,
+		      const struct sim_channel *channel, uint16_t reply_port);
+/* sim_free(), except the LAC: returned as it is, in whatever state. */
+struct l2tp_lac *sim_detach(struct sim *s);
 /* Runs until the LAC is finished, stop_on happened, or until (virtual ms). */
 void sim_run(struct sim *s, uint64_t until, int stop_on);
 const struct sim_event *sim_event(const struct sim *s, enum l2tp_event_type type);

@@ -227,9 +227,44 @@ static void test_out_of_order_costs_its_own_copy(void)
 	link_free(&l);
 }
 
+/* l2tp_lac_reset() keeps the message ring: the next connection's SCCRQ allocates nothing, even after a
+ * finished connection (finishing drops the queues, not the ring). */
+static void test_reset_keeps_the_ring(void)
+{
+	struct link l;
+	link_init(&l, &(struct mini_lns_script){
+			  .secret = "alloc-secret", .challenge_lac = true, .cdn_after_iccn = true});
+	run(&l, 60000);
+	CHECK(l.finished);
+	struct l2tp_lac *lac = l.lac;
+	mini_lns_free(&l.lns);
+	link_init(&l, &(struct mini_lns_script){.secret = "alloc-secret", .challenge_lac = true});
+	l2tp_lac_free(l.lac); /* link_init()'s own LAC: the finished one is reused instead */
+	struct l2tp_lac_config cfg;
+	l2tp_lac_config_defaults(&cfg);
+	cfg.secret = (const uint8_t *)"alloc-secret";
+	cfg.secret_len = strlen("alloc-secret");
+	struct l2tp_lac_ops ops = {.send = lac_send, .event = lac_event, .random = lac_random};
+	char err[128];
+	l.to_lns.n = 0;
+	unsigned before = allocations, freed = frees;
+	counting = true;
+	CHECK(l2tp_lac_reset(lac, &cfg, &ops, &l, err, sizeof(err)));
+	CHECK(l2tp_lac_start(lac, 0, (const struct sockaddr *)&l.lns_addr, sizeof(l.lns_addr)));
+	counting = false;
+	CHECK_INT(allocations - before, 0);
+	CHECK_INT(frees - freed, 0);
+	CHECK_INT(l.to_lns.n, 1); /* SCCRQ */
+	l.lac = lac;
+	run(&l, 20000);
+	CHECK(l.session_up);
+	link_free(&l);
+}
+
 int main(void)
 {
 	RUN(test_whole_connection_allocates_nothing);
 	RUN(test_out_of_order_costs_its_own_copy);
+	RUN(test_reset_keeps_the_ring);
 	return check_summary();
 }
