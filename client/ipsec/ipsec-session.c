@@ -103,7 +103,8 @@ const char *ipsec_event_type_name(IpsecEventType type)
 	    [IPSEC_EVENT_IKE_DOWN] = "ike-down",           [IPSEC_EVENT_CHILD_UP] = "child-up",
 	    [IPSEC_EVENT_CHILD_DOWN] = "child-down",       [IPSEC_EVENT_IKE_REKEYED] = "ike-rekeyed",
 	    [IPSEC_EVENT_CHILD_REKEYED] = "child-rekeyed", [IPSEC_EVENT_CONN_VANISHED] = "conn-vanished",
-	    [IPSEC_EVENT_CONN_RESTORED] = "conn-restored", [IPSEC_EVENT_CHARON_LOST] = "charon-lost",
+	    [IPSEC_EVENT_CONN_RESTORED] = "conn-restored", [IPSEC_EVENT_INITIATED] = "initiated",
+	    [IPSEC_EVENT_CHARON_LOST] = "charon-lost",
 	};
 	if ((int)type < 0 || type >= G_N_ELEMENTS(names))
 		return "unknown";
@@ -1132,6 +1133,8 @@ static void step_initiate(IpsecSession *s)
 	/* charon answers at its own timeout; ours only catches a charon that hangs. */
 	send_command(s, s->cmd, "initiate", &b, "control-log", on_control_log, timeout + 10000, on_initiate,
 		     session_ref(s));
+	/* Written by now (a local socket takes it at once): the caller may do slow work meanwhile. */
+	emit(s, IPSEC_EVENT_INITIATED, NULL, "initiate sent to charon");
 }
 
 /* ---- public entry points ------------------------------------------------- */

@@ -188,6 +188,7 @@ typedef enum {
 	IPSEC_EVENT_CHILD_REKEYED,
 	IPSEC_EVENT_CONN_VANISHED, /* our conn disappeared from charon (e.g. swanctl --load-all) */
 	IPSEC_EVENT_CONN_RESTORED, /* ... and we loaded it again */
+	IPSEC_EVENT_INITIATED,     /* initiate is on its way to charon: IKE runs, we only wait */
 	IPSEC_EVENT_CHARON_LOST,   /* the event connection to charon closed */
 } IpsecEventType;
 

@@ -70,6 +70,14 @@ gboolean l2tp_kernel_session_stats(L2tpKernel *k, guint32 tunnel_id, guint32 ses
  */
 int l2tp_kernel_pppox_connect(guint32 tunnel_id, guint32 session_id, guint32 peer_tunnel_id,
 			      guint32 peer_session_id, int udp_fd, GError **error);
+/*
+ * The same in two steps: an unconnected PPPoL2TP socket (O_CLOEXEC) now, connected
+ * to the session once it exists. pppd can be started with the first (held before it
+ * looks at the socket, see L2tpPppLaunch.hold), so its start-up overlaps IKE and L2TP.
+ */
+int l2tp_kernel_pppox_open(GError **error);
+gboolean l2tp_kernel_pppox_attach(int fd, guint32 tunnel_id, guint32 session_id, guint32 peer_tunnel_id,
+				  guint32 peer_session_id, int udp_fd, GError **error);
 
 /*
  * modprobe.d lines under @root ("/" normally) that blacklist or disable an

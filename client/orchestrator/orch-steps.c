@@ -232,10 +232,8 @@ static void on_l2tp_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer da
 		summary = g_strdup_printf("session %u (LNS's %u)", ev->our_session_id, ev->peer_session_id);
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_SESSION, summary, NULL);
 		break;
-	case L2TP_EVENT_SESSION_UP:
+	case L2TP_EVENT_SESSION_UP: /* the LNS acknowledged ICCN; PPP did not wait for it */
 		l->session_up = TRUE;
-		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION,
-				    "kernel session and PPPoL2TP socket, ICCN acknowledged", NULL);
 		break;
 	case L2TP_EVENT_SESSION_DOWN:
 	case L2TP_EVENT_TUNNEL_DOWN:
@@ -263,6 +261,34 @@ static void on_l2tp_log(L2tpUdp *udp, enum l2tp_log_level level, const char *mes
 
 /* ---- socket --------------------------------------------------------------------- */
 
+static gboolean ppp_launch(L2tpVpnConnection *c, gboolean hold, GError **error);
+
+/*
+ * pppd starts while IKE runs (or at once without IPsec), held in our plugin until the
+ * L2TP session exists (ppp_start() releases it): exec, private mounts and plugins
+ * (~250 ms under the lab's emulation) then overlap IKE and L2TP instead of adding to
+ * the connect time; the spawn itself (~80 ms, synchronous) happens while charon
+ * negotiates, not while it waits for us. Without a PPPoL2TP socket (module missing;
+ * hosts without L2TP) pppd starts in the PPP phase as before, and the kernel phases
+ * name the problem. socket_undo() stops a pppd that was never released.
+ */
+static void ppp_prespawn(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+	g_autoptr(GError) error = NULL;
+
+	if (l->ppp || l->pppox >= 0 || c->state != L2TP_VPN_STATE_CONNECTING)
+		return;
+	l->pppox = l2tp_kernel_pppox_open(NULL);
+	if (l->pppox < 0)
+		return;
+	if (!ppp_launch(c, TRUE, &error)) {
+		l2tp_vpn_progress(c, "ppp: pppd not started ahead (%s): starting it later", error->message);
+		close(l->pppox);
+		l->pppox = -1;
+	}
+}
+
 static void socket_start(L2tpVpnConnection *c)
 {
 	struct l2tp_udp_config ucfg = {
@@ -286,10 +312,27 @@ static void socket_start(L2tpVpnConnection *c)
 	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_SOCKET, summary, NULL);
 }
 
+static void socket_undo_finish(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	if (l->pppox >= 0)
+		close(l->pppox);
+	l->pppox = -1;
+	g_clear_pointer(&l->udp, l2tp_udp_free);
+	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_SOCKET);
+}
+
 static void socket_undo(L2tpVpnConnection *c)
 {
-	g_clear_pointer(&c->layers.udp, l2tp_udp_free);
-	l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_SOCKET);
+	L2tpVpnLayers *l = &c->layers;
+
+	/* A pppd started ahead and never released (we failed before PPP): stop it first. */
+	if (l->ppp && !l->ppp_exited) {
+		l2tp_ppp_launcher_stop(l->ppp, 1);
+		return; /* ppp_exited() finishes */
+	}
+	socket_undo_finish(c);
 }
 
 /* ---- ipsec ------------------------------------------------------------------------ */
@@ -305,6 +348,10 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 	else if (ev->type == IPSEC_EVENT_CHILD_UP && !c->layers.child_up_us)
 		c->layers.child_up_us = g_get_monotonic_time();
 	switch (ev->type) {
+	case IPSEC_EVENT_INITIATED:
+		if (c->phase == L2TP_VPN_PHASE_IPSEC)
+			ppp_prespawn(c);
+		break;
 	case IPSEC_EVENT_IKE_DOWN:
 	case IPSEC_EVENT_CHILD_DOWN:
 	case IPSEC_EVENT_CHARON_LOST:
@@ -344,6 +391,7 @@ static void ipsec_start(L2tpVpnConnection *c)
 	GError *error = NULL;
 
 	if (!c->cfg->ipsec_enabled) {
+		ppp_prespawn(c);
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IPSEC,
 				    "IPsec disabled by the profile: L2TP in the clear", NULL);
 		return;
@@ -482,15 +530,20 @@ static void kernel_session_start(L2tpVpnConnection *c)
 {
 	L2tpVpnLayers *l = &c->layers;
 	GError *error = NULL;
+	gboolean attached = FALSE;
 
 	record_uint(c, L2TP_VPN_STATE_KERNEL_SESSION, c->info.session_id);
 	l->kernel_session = l2tp_kernel_session_create(l->kernel, c->info.tunnel_id, c->info.session_id,
 						       c->info.peer_session_id, &error);
-	if (l->kernel_session)
-		l->pppox =
-		    l2tp_kernel_pppox_connect(c->info.tunnel_id, c->info.session_id, c->info.peer_tunnel_id,
-					      c->info.peer_session_id, l2tp_udp_fd(l->udp), &error);
-	if (!l->kernel_session || l->pppox < 0) {
+	if (l->kernel_session && l->pppox >= 0) /* pppd started ahead holds it too */
+		attached = l2tp_kernel_pppox_attach(l->pppox, c->info.tunnel_id, c->info.session_id,
+						    c->info.peer_tunnel_id, c->info.peer_session_id,
+						    l2tp_udp_fd(l->udp), &error);
+	else if (l->kernel_session)
+		attached = (l->pppox = l2tp_kernel_pppox_connect(c->info.tunnel_id, c->info.session_id,
+								   c->info.peer_tunnel_id, c->info.peer_session_id,
+								   l2tp_udp_fd(l->udp), &error)) >= 0;
+	if (!attached) {
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, NULL, error);
 		return;
 	}
@@ -500,13 +553,22 @@ static void kernel_session_start(L2tpVpnConnection *c)
 							"the L2TP session could not be confirmed (ICCN)"));
 		return;
 	}
-	/* SESSION_UP (the LNS acknowledged ICCN) completes the phase. */
+	/*
+	 * The call is ours to use once ICCN is out (xl2tpd as LAC starts pppd there too): waiting
+	 * for its acknowledgement would only delay PPP, by a whole retransmission when ICCN or the
+	 * ZLB is lost (lab loss-connect: a second in one attempt of three). If ICCN never arrives,
+	 * pppd's LCP retries meet the LNS once a retransmission does, and CDN or a dead peer still
+	 * ends the connection from any phase.
+	 */
+	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, "kernel session and PPPoL2TP socket, ICCN sent",
+			    NULL);
 }
 
 static void kernel_session_undo(L2tpVpnConnection *c)
 {
 	L2tpVpnLayers *l = &c->layers;
 
+	/* Ours; a pppd started ahead holds its own copy (and is stopped by socket_undo()). */
 	if (l->pppox >= 0)
 		close(l->pppox);
 	l->pppox = -1;
@@ -538,6 +600,8 @@ static void ppp_exited(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 		if (c->undo_running && c->phase == L2TP_VPN_PHASE_PPP) {
 			net_undo(c);
 			l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_PPP);
+		} else if (c->undo_running && c->phase == L2TP_VPN_PHASE_SOCKET) {
+			socket_undo_finish(c);
 		}
 		return;
 	}
@@ -604,7 +668,8 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 	}
 }
 
-static void ppp_start(L2tpVpnConnection *c)
+/* pppd for this connection, held (see ppp_prespawn()) or going at once on l->pppox. */
+static gboolean ppp_launch(L2tpVpnConnection *c, gboolean hold, GError **error)
 {
 	L2tpVpnLayers *l = &c->layers;
 	g_autofree char *ifname = c->cfg->ppp.ifname ? g_strdup(c->cfg->ppp.ifname) : NULL;
@@ -615,8 +680,8 @@ static void ppp_start(L2tpVpnConnection *c)
 	    .no_private_mounts = c->cfg->no_private_mounts,
 	    .user = c->cfg->ppp_user,
 	    .password = c->cfg->ppp_password,
+	    .hold = hold,
 	};
-	GError *error = NULL;
 	char pid[16];
 
 	if (!ifname) {
@@ -626,6 +691,19 @@ static void ppp_start(L2tpVpnConnection *c)
 	}
 	launch.ppp.ifname = ifname;
 	launch.ppp.ipsec = c->cfg->ipsec_enabled;
+	l->ppp = l2tp_ppp_launcher_start(&launch, on_ppp_event, c, error);
+	if (!l->ppp)
+		return FALSE;
+	g_snprintf(pid, sizeof(pid), "%d", (int)l2tp_ppp_launcher_get_pid(l->ppp));
+	record(c, L2TP_VPN_STATE_PPPD_PID, pid);
+	return TRUE;
+}
+
+static void ppp_start(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+	GError *error = NULL;
+
 	/* Pin the path to the gateway before PPP can add a route that captures it. */
 	l->net_run_dir = g_strdup(c->state_dir);
 	l->net = (L2tpNetContext){.run_dir = l->net_run_dir,
@@ -636,16 +714,15 @@ static void ppp_start(L2tpVpnConnection *c)
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP, NULL, error);
 		return;
 	}
-	l->ppp = l2tp_ppp_launcher_start(&launch, on_ppp_event, c, &error);
-	if (!l->ppp) {
+	if (l->ppp) {
+		l2tp_ppp_launcher_release(l->ppp);
+	} else if (!ppp_launch(c, FALSE, &error)) {
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP, NULL, error);
 		return;
 	}
 	/* pppd holds its own copy; with ours closed, pppd's exit releases the session (FACTS §3). */
 	close(l->pppox);
 	l->pppox = -1;
-	g_snprintf(pid, sizeof(pid), "%d", (int)l2tp_ppp_launcher_get_pid(l->ppp));
-	record(c, L2TP_VPN_STATE_PPPD_PID, pid);
 }
 
 static void ppp_undo(L2tpVpnConnection *c)

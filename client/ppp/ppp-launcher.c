@@ -31,6 +31,8 @@ struct _L2tpPppLauncher {
 	char *user;
 	char *password; /* sent once to the plugin; kept to mask it in log lines */
 	gboolean credentials_sent;
+	gboolean held;       /* hello answered only after l2tp_ppp_launcher_release() */
+	gboolean hello_seen; /* the plugin said hello and waits for the credentials */
 	guint hints;
 	int plugin_exit_status;
 	gboolean exited;
@@ -140,11 +142,14 @@ static gboolean send_credentials(int fd, const char *user, const char *password,
  */
 static void answer_hello(L2tpPppLauncher *l)
 {
-	if (l->credentials_sent) {
+	if (l->hello_seen) {
 		g_set_error_literal(&l->channel_error, L2TP_PPP_ERROR, L2TP_PPP_ERROR_CHANNEL,
 				    "the pppd plugin said hello twice");
 		return;
 	}
+	l->hello_seen = TRUE;
+	if (l->held)
+		return; /* l2tp_ppp_launcher_release() sends them */
 	l->credentials_sent = TRUE;
 	send_credentials(l->channel, l->user, l->password, &l->channel_error);
 }
@@ -437,6 +442,7 @@ L2tpPppLauncher *l2tp_ppp_launcher_start(const L2tpPppLaunch *launch, L2tpPppEve
 		return NULL;
 	}
 	l = launcher_new(func, user_data, launch->user, launch->password);
+	l->held = launch->hold;
 	l->channel = sv[0];
 	l->proc = spawn(launch, (const char *const *)argv, sv[1], error);
 	if (!l->proc)
@@ -455,6 +461,17 @@ static gboolean on_kill_timer(gpointer data)
 	l->kill_timer = 0;
 	g_subprocess_force_exit(l->proc);
 	return G_SOURCE_REMOVE;
+}
+
+void l2tp_ppp_launcher_release(L2tpPppLauncher *l)
+{
+	if (!l->held)
+		return;
+	l->held = FALSE;
+	if (l->hello_seen && !l->credentials_sent && !l->exited) {
+		l->credentials_sent = TRUE;
+		send_credentials(l->channel, l->user, l->password, &l->channel_error);
+	}
 }
 
 void l2tp_ppp_launcher_stop(L2tpPppLauncher *l, guint grace_seconds)

@@ -236,11 +236,17 @@ GStrv l2tp_ppp_build_argv(const L2tpPppOptions *o, const char *pppd_path, GError
 	if (!o->dry_run) {
 		add(a, "plugin");
 		add(a, o->pppol2tp_plugin ? o->pppol2tp_plugin : "pppol2tp.so");
-		add_int(a, "pppol2tp", o->pppol2tp_fd);
 	}
 	add(a, "plugin");
 	add(a, o->plugin_path);
+	/*
+	 * pppd takes options in order: ours first, because our plugin waits in it for the
+	 * credentials, and l2tp-vpn may send them only once the PPPoL2TP socket is connected
+	 * (a held start, see L2tpPppLaunch.hold); pppol2tp.so's option checks the socket.
+	 */
 	add_int(a, "l2tp-vpn-fd", o->channel_fd);
+	if (!o->dry_run)
+		add_int(a, "pppol2tp", o->pppol2tp_fd);
 	add(a, "nodetach");
 	/* pppd's messages come to our stderr pipe; syslog gets them too. */
 	add_int(a, "logfd", 2);

@@ -69,7 +69,12 @@ PLUGIN_EXPORT char pppd_version[] = VERSION;
 #define compat_untimeout        untimeout
 #endif
 
-#define CREDENTIALS_TIMEOUT_MS 10000
+/*
+ * l2tp-vpn may start pppd before the L2TP session exists and send the credentials only
+ * once it does (IKE and L2TP under loss: up to a minute and a half). If l2tp-vpn dies
+ * meanwhile, the channel hangs up and the wait ends at once; this only bounds a hung one.
+ */
+#define CREDENTIALS_TIMEOUT_MS 180000
 
 /* PPP framing as pppd hands packets to its hooks: FF 03, protocol, then the CP header. */
 #define PPP_FRAME_HDRLEN     4
@@ -77,8 +82,8 @@ PLUGIN_EXPORT char pppd_version[] = VERSION;
 #define CHAP_CODE_RESPONSE   2
 #define CHAP_CODE_SUCCESS    3
 #define CHAP_CODE_FAILURE    4
-#define CHAP_RESEND_SECS     2
-#define CHAP_RESEND_MAX      8
+#define CHAP_RESEND_SECS     1
+#define CHAP_RESEND_MAX      15
 
 static int channel_fd = -1;
 static int have_credentials;

@@ -32,7 +32,17 @@ struct run {
 	L2tpPppEventType stop_at;
 	guint grace;
 	L2tpPppEvent ip;
+	gboolean hold, released;
 };
+
+static gboolean release_held(gpointer data)
+{
+	struct run *r = data;
+
+	r->released = TRUE;
+	l2tp_ppp_launcher_release(r->l);
+	return G_SOURCE_REMOVE;
+}
 
 static void on_event(const L2tpPppEvent *ev, gpointer data)
 {
@@ -41,9 +51,12 @@ static void on_event(const L2tpPppEvent *ev, gpointer data)
 	switch (ev->type) {
 	case L2TP_PPP_EVENT_HELLO:
 		g_string_append_printf(r->trace, "hello:%s ", ev->pppd_version);
+		/* a held pppd waits; let it wait a while before releasing it */
+		if (r->hold && r->stop_at != L2TP_PPP_EVENT_HELLO)
+			g_timeout_add(300, release_held, r);
 		break;
 	case L2TP_PPP_EVENT_CREDENTIALS_OK:
-		g_string_append(r->trace, "creds ");
+		g_string_append(r->trace, r->hold && !r->released ? "creds-before-release " : "creds ");
 		break;
 	case L2TP_PPP_EVENT_PHASE:
 		g_string_append_printf(r->trace, "%s ", ev->phase_name);
@@ -91,7 +104,8 @@ static char *scenario_path(const char *scenario)
 	return path;
 }
 
-static void run(struct run *r, const char *scenario, L2tpPppEventType stop_at, guint grace)
+static void run_held(struct run *r, const char *scenario, L2tpPppEventType stop_at, guint grace,
+		     gboolean hold)
 {
 	g_autofree char *pppd = scenario_path(scenario);
 	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -99,11 +113,12 @@ static void run(struct run *r, const char *scenario, L2tpPppEventType stop_at, g
 				.pppd_path = pppd,
 				.no_private_mounts = TRUE,
 				.user = "alice",
-				.password = password};
+				.password = password,
+				.hold = hold};
 	g_autoptr(GError) error = NULL;
 	guint timer;
 
-	*r = (struct run){.stop_at = stop_at, .grace = grace, .plugin_exit = -2};
+	*r = (struct run){.stop_at = stop_at, .grace = grace, .plugin_exit = -2, .hold = hold};
 	r->loop = g_main_loop_new(NULL, FALSE);
 	r->trace = g_string_new(NULL);
 	r->log = g_ptr_array_new_with_free_func(g_free);
@@ -121,6 +136,11 @@ static void run(struct run *r, const char *scenario, L2tpPppEventType stop_at, g
 	CHECK(r->exited);
 	if (r->exited)
 		g_source_remove(timer);
+}
+
+static void run(struct run *r, const char *scenario, L2tpPppEventType stop_at, guint grace)
+{
+	run_held(r, scenario, stop_at, grace, FALSE);
 }
 
 static void run_free(struct run *r)
@@ -158,6 +178,33 @@ static void test_connect_and_stop(void)
 	CHECK(r.ip.dns[1].s_addr == 0);
 	/* pppd's careless log line reached us with the password masked */
 	CHECK(log_has(&r, "password=\"********\"") && !log_has(&r, password));
+	run_free(&r);
+}
+
+/* Held: pppd starts and says hello, but gets the credentials only on release. */
+static void test_held_until_release(void)
+{
+	struct run r;
+	gint64 start = g_get_monotonic_time();
+
+	run_held(&r, "ok", L2TP_PPP_EVENT_IP_UP, 5, TRUE);
+	CHECK_STR(r.trace->str,
+		  "hello:2.4.9 creds establish authenticate network auth:0 ip-up running terminate ");
+	CHECK(r.released && r.error == NULL && r.plugin_exit == 5);
+	CHECK(g_get_monotonic_time() - start >= 300 * 1000);
+	run_free(&r);
+}
+
+/* Stopped while held (the connect failed before the session existed): a clean end. */
+static void test_held_then_stopped(void)
+{
+	struct run r;
+
+	run_held(&r, "ok", L2TP_PPP_EVENT_HELLO, 1, TRUE);
+	CHECK_STR(r.trace->str, "hello:2.4.9 ");
+	CHECK(!r.released && r.exited && r.error == NULL);
+	if (r.error)
+		fprintf(stderr, "  error: %s\n", r.error->message);
 	run_free(&r);
 }
 
@@ -264,6 +311,8 @@ int main(int argc, char **argv)
 	DP_RUN(test_crash);
 	DP_RUN(test_ignores_sigterm);
 	DP_RUN(test_free_while_running);
+	DP_RUN(test_held_until_release);
+	DP_RUN(test_held_then_stopped);
 	{
 		g_autofree char *cmd = g_strdup_printf("rm -rf %s", scratch);
 

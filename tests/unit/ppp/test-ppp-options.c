@@ -63,6 +63,9 @@ static void check_common(GStrv argv, const L2tpPppOptions *o)
 		CHECK(find(argv, "dryrun") < 0 && find(argv, "notty") < 0);
 		/* pppol2tp.so must come first: its option names the channel. */
 		CHECK(p < plugin);
+		/* Our option before pppol2tp's: our plugin holds pppd there until the socket is
+		 * connected, and pppol2tp.so's option handler checks the socket. */
+		CHECK(find(argv, "l2tp-vpn-fd") < find(argv, "pppol2tp"));
 	}
 	for (const char *const *w =
 		 (const char *const[]){"nodetach", "noauth", "nodefaultroute", "noipdefault", "usepeerdns",
