@@ -127,6 +127,26 @@ void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn)
 	}
 }
 
+static void child_updown(FakeCharon *fc, const char *conn, const char *mode)
+{
+	for (guint i = 0; i < fc->clients->len; i++) {
+		struct vici_builder b;
+		vici_builder_init(&b);
+		vici_builder_kv_str(&b, "up", "yes");
+		ike_section(&b, conn, TRUE, mode);
+		event_to(fc->clients->pdata[i], "child-updown", &b);
+	}
+}
+
+static gboolean on_deferred_reply(gpointer data)
+{
+	FakeClient *c = data;
+
+	c->fc->deferred_reply = 0;
+	reply_status(c, TRUE, NULL);
+	return G_SOURCE_REMOVE;
+}
+
 static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 {
 	FakeCharon *fc = c->fc;
@@ -146,6 +166,11 @@ static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 	}
 	g_hash_table_add(fc->established, g_strdup(ike));
 	fake_charon_ike_updown(fc, ike, TRUE);
+	if (fc->updown_child_mode) {
+		child_updown(fc, ike, fc->updown_child_mode);
+		fc->deferred_reply = g_timeout_add(50, on_deferred_reply, c);
+		return;
+	}
 	reply_status(c, TRUE, NULL);
 }
 
@@ -371,6 +396,8 @@ void fake_charon_kick(FakeCharon *fc)
 
 void fake_charon_free(FakeCharon *fc)
 {
+	if (fc->deferred_reply)
+		g_source_remove(fc->deferred_reply);
 	fake_charon_kick(fc);
 	/* Let cancelled reads on closed streams complete before their FakeClient goes. */
 	while (g_main_context_iteration(NULL, FALSE))

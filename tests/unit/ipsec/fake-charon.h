@@ -30,6 +30,10 @@ typedef struct {
 	char *hang_command;           /* never answer this command */
 	const char *version;          /* daemon version reported ("5.9.8") */
 	const char *load_conn_errmsg; /* refuse load-conn with this errmsg */
+	/* Non-NULL: on initiate, child-updown (up, the SA in this mode) goes out first and the
+	 * reply 50 ms later, so the client certainly sees the event before the reply. */
+	const char *updown_child_mode;
+	guint deferred_reply; /* the pending reply's timeout source */
 	guint commands_seen;
 	GString *command_log; /* "cmd;" per request, in order */
 } FakeCharon;

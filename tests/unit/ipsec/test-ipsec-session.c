@@ -395,6 +395,41 @@ static void test_session_not_transport(void)
 	fake_charon_free(fc);
 }
 
+/* child-updown before the initiate reply carries the SA: no list-sas round trip. */
+static void test_session_up_from_child_updown(void)
+{
+	FakeCharon *fc = fake_new();
+	fc->updown_child_mode = "TRANSPORT";
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	sess_up(t);
+	CHECK(t->up_ok);
+	const IpsecSaInfo *sa = ipsec_session_get_sa_info(t->s);
+	CHECK(sa && sa->child_mode && !strcmp(sa->child_mode, "TRANSPORT"));
+	CHECK(strstr(fc->command_log->str, "initiate;") != NULL);
+	CHECK(strstr(fc->command_log->str, "list-sas;") == NULL);
+	sess_down(t);
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
+/* An event SA that is not usable is not trusted on its own: list-sas decides, and refuses it. */
+static void test_session_child_updown_tunnel_refused(void)
+{
+	FakeCharon *fc = fake_new();
+	fc->updown_child_mode = "TUNNEL";
+	fc->child_mode = "TUNNEL";
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	sess_up(t);
+	CHECK(!t->up_ok);
+	CHECK(t->up_error && t->up_error->code == IPSEC_ERROR_NOT_TRANSPORT);
+	CHECK(strstr(fc->command_log->str, "list-sas;") != NULL);
+	CHECK(fake_charon_is_clean(fc));
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static void test_session_initiate_failure(void)
 {
 	FakeCharon *fc = fake_new();
@@ -602,6 +637,8 @@ int main(void)
 	RUN(test_client_events_and_close);
 	RUN(test_session_up_down);
 	RUN(test_session_not_transport);
+	RUN(test_session_up_from_child_updown);
+	RUN(test_session_child_updown_tunnel_refused);
 	RUN(test_session_initiate_failure);
 	RUN(test_session_vanished_restored);
 	RUN(test_session_peer_down);
