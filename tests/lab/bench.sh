@@ -9,6 +9,7 @@ stacks=${*:-classic-kernel classic-userspace ours}
 top=$(cd "$here/../.." && pwd)
 [[ -n ${LAB_BUILD:-} || ! -x $top/build/cli/l2tp-vpn ]] || LAB_BUILD=$top/build
 results=${LAB_RESULTS:-$(mktemp -d /var/tmp/l2tp-vpn-bench.XXXXXX)}
+mkdir -p "$results" || exit 99
 "$here/lab" run --timeout "${LAB_BENCH_TIMEOUT:-900}" --scenario-timeout "${LAB_BENCH_TIMEOUT:-900}" --results "$results" ${LAB_BUILD:+--build "$LAB_BUILD"} \
 	-e "LAB_BENCH_STACKS=$stacks" -e "LAB_BENCH_RUNS=${LAB_BENCH_RUNS:-3}" \
 	-e "LAB_BENCH_SECONDS=${LAB_BENCH_SECONDS:-5}" bench >"$results/bench-run.log" 2>&1

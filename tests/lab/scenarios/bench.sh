@@ -16,3 +16,12 @@ for stack in ${LAB_BENCH_STACKS:-classic-kernel classic-userspace}; do
 done
 bench_bare_link
 log "table saved in $BENCH_TABLE"
+# With both in the run: issue 6's goal (ours <= 0.6x the classic connect time) reported, and
+# ours slower than the classic stack is a failure (a regression, not noise: ours is ~0.55x).
+classic_ms=$(awk '$1 == "classic-kernel" { print $3 }' "$BENCH_TABLE")
+ours_ms=$(awk '$1 == "ours" { print $3 }' "$BENCH_TABLE")
+if [[ $classic_ms =~ ^[0-9]+$ && $ours_ms =~ ^[0-9]+$ ]]; then
+	ratio=$(awk -v o="$ours_ms" -v c="$classic_ms" 'BEGIN { printf "%.2f", o / c }')
+	echo "connect time: ours $ours_ms ms, classic $classic_ms ms: ${ratio}x (goal <= 0.6x)" | tee -a "$BENCH_TABLE"
+	((ours_ms <= classic_ms)) || fail "our connect time ($ours_ms ms) is slower than the classic stack's ($classic_ms ms)"
+fi
