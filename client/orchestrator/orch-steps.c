@@ -445,9 +445,10 @@ static void ipsec_undo(L2tpVpnConnection *c)
 /*
  * Under a brand-new IPsec SA the gateway may answer our first SCCRQ before its
  * own outbound policy is in place (see l2tp_lac_set_sccrq_restart()). Start
- * over after what quick mode took: that is a round trip plus both charons
- * installing SAs, while the gateway only has to install its own after our QM3
- * (lab: QM ~200 ms, SCCRP ~10 ms after the SCCRQ once the gateway is ready).
+ * over after half of what quick mode took: quick mode is a round trip plus both
+ * charons installing SAs, while after our QM3 the gateway only installs its own
+ * (lab: QM 150-200 ms, the gateway's SA in place ~70 ms after QM3, which leaves
+ * just before our first SCCRQ; SCCRP ~10 ms after the SCCRQ once it is ready).
  * Starting over too early costs xl2tpd's 1 s SCCRP timer, so never below 100 ms; and
  * always below the 1 s first retransmission, which l2tp_lac_set_sccrq_restart() would
  * take as "off" (a quick mode slowed by a lost message was exactly when it was lost:
@@ -461,7 +462,7 @@ static guint32 sccrq_restart_ms(const L2tpVpnConnection *c)
 	if (!c->cfg->ipsec_enabled || !l->ike_up_us || l->child_up_us < l->ike_up_us)
 		return 0;
 	quick_mode_ms = (l->child_up_us - l->ike_up_us) / 1000;
-	return (guint32)CLAMP(quick_mode_ms, 100, 900);
+	return (guint32)CLAMP(quick_mode_ms / 2, 100, 900);
 }
 
 static void l2tp_tunnel_start(L2tpVpnConnection *c)
