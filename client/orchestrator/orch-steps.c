@@ -539,15 +539,14 @@ static void kernel_session_start(L2tpVpnConnection *c)
 	record_uint(c, L2TP_VPN_STATE_KERNEL_SESSION, c->info.session_id);
 	l->kernel_session = l2tp_kernel_session_create(l->kernel, c->info.tunnel_id, c->info.session_id,
 						       c->info.peer_session_id, &error);
-	if (l->kernel_session && l->pppox >= 0) /* pppd started ahead holds it too */
+	/* Opened ahead when pppd was started ahead (it holds it too); else now. */
+	if (l->kernel_session && l->pppox < 0)
+		l->pppox = l2tp_kernel_pppox_open(&error);
+	if (l->kernel_session && l->pppox >= 0)
 		attached = l2tp_kernel_pppox_attach(l->pppox, c->info.tunnel_id, c->info.session_id,
 						    c->info.peer_tunnel_id, c->info.peer_session_id,
 						    l2tp_udp_fd(l->udp), &error);
-	else if (l->kernel_session)
-		attached = (l->pppox = l2tp_kernel_pppox_connect(c->info.tunnel_id, c->info.session_id,
-								   c->info.peer_tunnel_id, c->info.peer_session_id,
-								   l2tp_udp_fd(l->udp), &error)) >= 0;
-	if (!attached) {
+	if (!attached) { /* kernel_session_undo() closes the socket */
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_KERNEL_SESSION, NULL, error);
 		return;
 	}

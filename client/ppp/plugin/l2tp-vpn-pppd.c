@@ -78,7 +78,6 @@ PLUGIN_EXPORT char pppd_version[] = VERSION;
 
 /* PPP framing as pppd hands packets to its hooks: FF 03, protocol, then the CP header. */
 #define PPP_FRAME_HDRLEN     4
-#define CHAP_CODE_CHALLENGE  1
 #define CHAP_CODE_RESPONSE   2
 #define CHAP_CODE_SUCCESS    3
 #define CHAP_CODE_FAILURE    4

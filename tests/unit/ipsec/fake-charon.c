@@ -99,15 +99,22 @@ static void ike_section(struct vici_builder *b, const char *conn, gboolean with_
 	vici_builder_section_end(b);
 }
 
-void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up)
+/* An ike-updown or child-updown event (with the CHILD_SA in child_mode) to every client. */
+static void updown_event(FakeCharon *fc, const char *event, const char *conn, gboolean up,
+			 const char *child_mode)
 {
 	for (guint i = 0; i < fc->clients->len; i++) {
 		struct vici_builder b;
 		vici_builder_init(&b);
 		vici_builder_kv_str(&b, "up", up ? "yes" : "no");
-		ike_section(&b, conn, FALSE, "TRANSPORT");
-		event_to(fc->clients->pdata[i], "ike-updown", &b);
+		ike_section(&b, conn, child_mode != NULL, child_mode ? child_mode : "TRANSPORT");
+		event_to(fc->clients->pdata[i], event, &b);
 	}
+}
+
+void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up)
+{
+	updown_event(fc, "ike-updown", conn, up, NULL);
 }
 
 void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn)
@@ -124,17 +131,6 @@ void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn)
 		vici_builder_section_end(&b);
 		vici_builder_section_end(&b);
 		event_to(fc->clients->pdata[i], event, &b);
-	}
-}
-
-static void child_updown(FakeCharon *fc, const char *conn, const char *mode)
-{
-	for (guint i = 0; i < fc->clients->len; i++) {
-		struct vici_builder b;
-		vici_builder_init(&b);
-		vici_builder_kv_str(&b, "up", "yes");
-		ike_section(&b, conn, TRUE, mode);
-		event_to(fc->clients->pdata[i], "child-updown", &b);
 	}
 }
 
@@ -167,7 +163,7 @@ static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 	g_hash_table_add(fc->established, g_strdup(ike));
 	fake_charon_ike_updown(fc, ike, TRUE);
 	if (fc->updown_child_mode) {
-		child_updown(fc, ike, fc->updown_child_mode);
+		updown_event(fc, "child-updown", ike, TRUE, fc->updown_child_mode);
 		fc->deferred_reply = g_timeout_add(50, on_deferred_reply, c);
 		return;
 	}
