@@ -169,9 +169,20 @@ typedef struct {
 	char *child_dh;
 	char *spi_in, *spi_out;
 	char *local_ts, *remote_ts;
+	/* From charon's quick mode log (0 when not seen): g_get_monotonic_time() of "CHILD_SA ...
+	 * established", which is when our QM3 leaves, and how long our charon took from parsing QM2
+	 * to that point. The gateway does the same work after QM3 before it can answer under the SA. */
+	gint64 child_installed_us;
+	gint64 child_install_time_us;
 } IpsecSaInfo;
 
 void ipsec_sa_info_free(IpsecSaInfo *info);
+/*
+ * Milliseconds from now until the gateway has probably installed its side of the SA
+ * (0: it should have by now, or nothing is known): a first packet sent sooner may be
+ * dropped or answered in the clear. An estimate from our own quick mode timing.
+ */
+guint ipsec_sa_info_peer_ready_ms(const IpsecSaInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IpsecSaInfo, ipsec_sa_info_free)
 /* One line, e.g. "IKE AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048, ESP ...". */
 char *ipsec_sa_info_describe(const IpsecSaInfo *info);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vici client on the GLib main loop: one stream connection to charon, a queue of
- * operations of which exactly one is in flight (charon answers in order and
- * allows one outstanding request per connection), and event demultiplexing
- * (EVENT packets may arrive between a request and its response).
+ * operations of which exactly one is in flight (charon handles a connection's
+ * requests strictly in order; a streaming command's registration and the command
+ * go out together), and event demultiplexing (EVENT packets may arrive between a
+ * request and its response).
  *
  * Like strongSwan's own layering (vici_socket / vici_dispatcher), this is the
  * dispatcher half for a client: it knows packets and messages, not IPsec.

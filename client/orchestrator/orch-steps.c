@@ -465,7 +465,7 @@ static guint32 sccrq_restart_ms(const L2tpVpnConnection *c)
 	return (guint32)CLAMP(quick_mode_ms / 2, 100, 900);
 }
 
-static void l2tp_tunnel_start(L2tpVpnConnection *c)
+static void l2tp_tunnel_send_sccrq(L2tpVpnConnection *c)
 {
 	GError *error = NULL;
 	guint32 restart_ms = sccrq_restart_ms(c);
@@ -476,11 +476,48 @@ static void l2tp_tunnel_start(L2tpVpnConnection *c)
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL, NULL, error);
 }
 
+static gboolean on_sccrq_wait(gpointer data)
+{
+	L2tpVpnConnection *c = data;
+
+	c->layers.sccrq_wait = 0;
+	l2tp_tunnel_send_sccrq(c);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * An SCCRQ that reaches the gateway before its side of the brand-new SA is in place is
+ * dropped or answered in the clear (which our policy drops), and the SCCRQ restart above
+ * then costs half a quick mode: send the first one when the gateway should be ready.
+ */
+static void l2tp_tunnel_start(L2tpVpnConnection *c)
+{
+	guint wait_ms = c->cfg->ipsec_enabled && c->layers.ipsec
+			    ? ipsec_sa_info_peer_ready_ms(ipsec_session_get_sa_info(c->layers.ipsec))
+			    : 0;
+
+	if (!wait_ms) {
+		l2tp_tunnel_send_sccrq(c);
+		return;
+	}
+	l2tp_vpn_progress(
+	    c, "l2tp: first SCCRQ in %u ms, once the gateway has installed its SA (ours took %u ms)", wait_ms,
+	    (guint)(ipsec_session_get_sa_info(c->layers.ipsec)->child_install_time_us / 1000));
+	c->layers.sccrq_wait = g_timeout_add(wait_ms, on_sccrq_wait, c);
+}
+
 /* CDN and StopCCN; FINISHED (the LNS acknowledged) ends the wait, or the undo timeout does. */
 static void l2tp_tunnel_undo(L2tpVpnConnection *c)
 {
 	L2tpVpnLayers *l = &c->layers;
 
+	if (l->sccrq_wait) {
+		/* Nothing was sent yet. */
+		g_source_remove(l->sccrq_wait);
+		l->sccrq_wait = 0;
+		l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL);
+		return;
+	}
 	if (!l->udp || l->l2tp_finished || l2tp_lac_finished(l2tp_udp_lac(l->udp))) {
 		l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL);
 		return;

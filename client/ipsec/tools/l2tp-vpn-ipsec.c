@@ -109,6 +109,34 @@ static void send_probe(int fd, const char *gateway)
 	printf("PROBE %s\n", n == (ssize_t)sizeof(payload) ? "sent" : "failed");
 }
 
+typedef struct {
+	GMainLoop *loop;
+	guint id;
+} PeerWait;
+
+static gboolean on_peer_ready(gpointer data)
+{
+	PeerWait *w = data;
+	w->id = 0;
+	g_main_loop_quit(w->loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* Sent as the orchestrator sends its first SCCRQ: once the gateway's side of the SA should be in. */
+static void probe_when_peer_ready(Tool *t, int fd, const IpsecSaInfo *sa)
+{
+	PeerWait w = {t->loop, 0};
+	guint wait_ms = ipsec_sa_info_peer_ready_ms(sa);
+	if (wait_ms) {
+		printf("PROBE in %u ms\n", wait_ms);
+		w.id = g_timeout_add(wait_ms, on_peer_ready, &w);
+		g_main_loop_run(t->loop);
+		if (w.id) /* interrupted (SIGINT/SIGTERM): the probe still goes, the timer not */
+			g_source_remove(w.id);
+	}
+	send_probe(fd, sa->remote_host);
+}
+
 static void print_sa(const IpsecSaInfo *sa)
 {
 	g_autofree char *desc = ipsec_sa_info_describe(sa);
@@ -237,7 +265,7 @@ static int run_up(int argc, char **argv)
 	if (t.up_ok) {
 		print_sa(ipsec_session_get_sa_info(t.session));
 		if (probe && l2tp_fd >= 0)
-			send_probe(l2tp_fd, ipsec_session_get_sa_info(t.session)->remote_host);
+			probe_when_peer_ready(&t, l2tp_fd, ipsec_session_get_sa_info(t.session));
 		fflush(stdout);
 		if (hold > 0 || hold_signal) {
 			guint timer = hold > 0 ? g_timeout_add_seconds((guint)hold, on_quit, t.loop) : 0;

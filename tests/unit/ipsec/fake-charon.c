@@ -143,11 +143,9 @@ static gboolean on_deferred_reply(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void handle_initiate(FakeClient *c, const struct vici_node *msg)
+static void log_lines(FakeClient *c, const char *const *line, const char *const *end)
 {
-	FakeCharon *fc = c->fc;
-	const char *ike = vici_node_str(msg, "ike");
-	for (const char *const *line = fc->initiate_log; line && *line; line++) {
+	for (; line && *line && line != end; line++) {
 		struct vici_builder b;
 		vici_builder_init(&b);
 		vici_builder_kv_str(&b, "group", "IKE");
@@ -155,6 +153,11 @@ static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 		vici_builder_kv_str(&b, "msg", *line);
 		event_to(c, "control-log", &b);
 	}
+}
+
+static void initiate_outcome(FakeClient *c, const char *ike)
+{
+	FakeCharon *fc = c->fc;
 	if (!fc->initiate_ok || !ike || !g_hash_table_contains(fc->conns, ike)) {
 		reply_status(c, FALSE,
 			     fc->initiate_errmsg ? fc->initiate_errmsg : "establishing CHILD_SA failed");
@@ -168,6 +171,37 @@ static void handle_initiate(FakeClient *c, const struct vici_node *msg)
 		return;
 	}
 	reply_status(c, TRUE, NULL);
+}
+
+typedef struct {
+	FakeClient *client;
+	char *ike;
+} PausedInitiate;
+
+static gboolean on_initiate_resumed(gpointer data)
+{
+	PausedInitiate *p = data;
+	log_lines(p->client, p->client->fc->initiate_log + 1, NULL);
+	initiate_outcome(p->client, p->ike);
+	g_free(p->ike);
+	g_free(p);
+	return G_SOURCE_REMOVE;
+}
+
+static void handle_initiate(FakeClient *c, const struct vici_node *msg)
+{
+	FakeCharon *fc = c->fc;
+	const char *ike = vici_node_str(msg, "ike");
+	if (fc->initiate_log_pause_ms && fc->initiate_log && fc->initiate_log[0]) {
+		log_lines(c, fc->initiate_log, fc->initiate_log + 1);
+		PausedInitiate *p = g_new0(PausedInitiate, 1);
+		p->client = c;
+		p->ike = g_strdup(ike);
+		g_timeout_add(fc->initiate_log_pause_ms, on_initiate_resumed, p);
+		return;
+	}
+	log_lines(c, fc->initiate_log, NULL);
+	initiate_outcome(c, ike);
 }
 
 static void list_keys(FakeClient *c, GHashTable *table)
@@ -271,12 +305,20 @@ static void handle_packet(FakeClient *c, const struct vici_packet *pkt)
 {
 	switch (pkt->type) {
 	case VICI_EVENT_REGISTER:
+		/* Already there: the client sent its next request without waiting for this confirm. */
+		if (g_socket_condition_check(g_socket_connection_get_socket(c->conn), G_IO_IN) & G_IO_IN)
+			c->fc->registers_followed_at_once++;
+		if (g_str_has_prefix(pkt->name, "no-such-")) {
+			send_packet(c, VICI_EVENT_UNKNOWN, NULL, NULL);
+			break;
+		}
 		g_hash_table_add(c->events, g_strdup(pkt->name));
 		send_packet(c, VICI_EVENT_CONFIRM, NULL, NULL);
 		break;
 	case VICI_EVENT_UNREGISTER:
-		g_hash_table_remove(c->events, pkt->name);
-		send_packet(c, VICI_EVENT_CONFIRM, NULL, NULL);
+		send_packet(
+		    c, g_hash_table_remove(c->events, pkt->name) ? VICI_EVENT_CONFIRM : VICI_EVENT_UNKNOWN,
+		    NULL, NULL);
 		break;
 	case VICI_CMD_REQUEST: {
 		struct vici_node *msg = NULL;

@@ -34,7 +34,12 @@ typedef struct {
 	 * reply 50 ms later, so the client certainly sees the event before the reply. */
 	const char *updown_child_mode;
 	guint deferred_reply; /* the pending reply's timeout source */
+	/* Non-zero: initiate sends the first initiate_log line, and the rest of the log and the
+	 * outcome this much later (timing that the client measures between log lines). */
+	guint initiate_log_pause_ms;
 	guint commands_seen;
+	guint registers_followed_at_once; /* registrations with the next request already waiting */
+	/* Events named "no-such-..." are unknown (EVENT_UNKNOWN), like charon's for a typo. */
 	GString *command_log; /* "cmd;" per request, in order */
 } FakeCharon;
 

@@ -104,6 +104,21 @@ static void test_client_commands(void)
 	CHECK_INT(c.events, 2);
 	call_clear(&c);
 	CHECK_INT(fc->accepted, 1); /* one connection for all of it */
+	/* The registration and the command went out together (no round trip in between). */
+	CHECK_INT(fc->registers_followed_at_once, 1);
+
+	/* A stream charon does not know: the command still ran; the error names the event. */
+	call(client, &c, "list-conns", "no-such-event", 2000, NULL);
+	CHECK(run_until(is_set, &c.done, 3000));
+	CHECK(c.error && c.error->code == IPSEC_ERROR_PROTOCOL && strstr(c.error->message, "no-such-event"));
+	CHECK_INT(c.events, 0);
+	call_clear(&c);
+	/* ... and the connection stayed in step. */
+	call(client, &c, "version", NULL, 2000, NULL);
+	CHECK(run_until(is_set, &c.done, 3000));
+	CHECK_STR(vici_node_str(c.resp, "version"), "5.9.8");
+	call_clear(&c);
+	CHECK_INT(fc->accepted, 1);
 
 	/* Several queued at once come back in order on the same connection. */
 	Call many[5] = {{0}};
@@ -380,6 +395,60 @@ static void test_session_up_down(void)
 	fake_charon_free(fc);
 }
 
+/* The gateway gets twice our install time (+10 ms) after our CHILD_SA line, capped. */
+static void test_peer_ready_estimate(void)
+{
+	IpsecSaInfo i = {0};
+	CHECK_INT(ipsec_sa_info_peer_ready_ms(NULL), 0);
+	CHECK_INT(ipsec_sa_info_peer_ready_ms(&i), 0); /* nothing known: no wait */
+	i.child_installed_us = g_get_monotonic_time();
+	i.child_install_time_us = 50 * 1000;
+	guint ms = ipsec_sa_info_peer_ready_ms(&i);
+	CHECK(ms > 80 && ms <= 110);
+	i.child_install_time_us = 10 * G_USEC_PER_SEC; /* a stalled charon: capped */
+	ms = ipsec_sa_info_peer_ready_ms(&i);
+	CHECK(ms > 380 && ms <= 410);
+	i.child_installed_us -= G_USEC_PER_SEC; /* long past */
+	i.child_install_time_us = 50 * 1000;
+	CHECK_INT(ipsec_sa_info_peer_ready_ms(&i), 0);
+}
+
+/* Quick mode's log lines time our own SA install (QM2 parsed → CHILD_SA established), which
+ * the orchestrator uses to pace its first SCCRQ; without those lines nothing is claimed. */
+static void test_session_quick_mode_timing(void)
+{
+	FakeCharon *fc = fake_new();
+	static const char *const log[] = {
+	    "parsed QUICK_MODE response 1658992892 [ HASH SA No ID ID ]",
+	    "selected proposal: ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ",
+	    "CHILD_SA x{7} established with SPIs c0f3f24a_i caa49c60_o and TS 1.2.3.4/32[udp/l2f] === "
+	    "5.6.7.8/32[udp/l2f]",
+	    NULL};
+	fc->initiate_log = log;
+	fc->initiate_log_pause_ms = 60;
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	gint64 before = g_get_monotonic_time();
+	sess_up(t);
+	CHECK(t->up_ok);
+	const IpsecSaInfo *sa = ipsec_session_get_sa_info(t->s);
+	CHECK(sa && sa->child_install_time_us >= 60 * 1000 && sa->child_install_time_us < 2 * G_USEC_PER_SEC);
+	CHECK(sa && sa->child_installed_us > before + 60 * 1000 &&
+	      sa->child_installed_us <= g_get_monotonic_time());
+	sess_down(t);
+	sess_free(t);
+	/* The same session shape without those lines: no timing. */
+	fc->initiate_log = NULL;
+	t = sess_new(&settings);
+	sess_up(t);
+	CHECK(t->up_ok);
+	sa = ipsec_session_get_sa_info(t->s);
+	CHECK(sa && sa->child_installed_us == 0 && sa->child_install_time_us == 0);
+	sess_down(t);
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static void test_session_not_transport(void)
 {
 	FakeCharon *fc = fake_new();
@@ -636,6 +705,8 @@ int main(void)
 	RUN(test_client_cancel);
 	RUN(test_client_events_and_close);
 	RUN(test_session_up_down);
+	RUN(test_peer_ready_estimate);
+	RUN(test_session_quick_mode_timing);
 	RUN(test_session_not_transport);
 	RUN(test_session_up_from_child_updown);
 	RUN(test_session_child_updown_tunnel_refused);
