@@ -134,6 +134,7 @@ typedef struct {
 	guint initiate_timeout_ms; /* whole IKE+CHILD negotiation; default 60000 */
 	guint command_timeout_ms;  /* other vici commands; default 10000 */
 	guint watch_interval_ms;   /* how often to check our conn is still loaded; 0: 5000 */
+	guint ike_restart_ms;      /* no CHILD_SA this long after initiate: start over; 0: 12000 */
 } IpsecSettings;
 
 void ipsec_settings_init(IpsecSettings *settings);

@@ -256,6 +256,10 @@ static void handle_command(FakeClient *c, const char *command, const struct vici
 	g_string_append_printf(fc->command_log, "%s;", command);
 	if (fc->hang_command && strcmp(command, fc->hang_command) == 0)
 		return;
+	if (fc->hang_initiates && strcmp(command, "initiate") == 0) {
+		fc->hang_initiates--;
+		return;
+	}
 	if (strcmp(command, "version") == 0) {
 		struct vici_builder b;
 		vici_builder_init(&b);

@@ -28,6 +28,7 @@ typedef struct {
 	const char *const *initiate_log;
 	const char *initiate_errmsg;
 	char *hang_command;           /* never answer this command */
+	guint hang_initiates;         /* the next N initiates get no reply (IKE stalled) */
 	const char *version;          /* daemon version reported ("5.9.8") */
 	const char *load_conn_errmsg; /* refuse load-conn with this errmsg */
 	/* Non-NULL: on initiate, child-updown (up, the SA in this mode) goes out first and the

@@ -620,6 +620,43 @@ static gboolean initiate_seen(gpointer p)
 	return strstr(((FakeCharon *)p)->command_log->str, "initiate;") != NULL;
 }
 
+/* An IKE negotiation that stalls (messages lost, charon waiting to retransmit) starts over. */
+static void test_session_ike_restart(void)
+{
+	FakeCharon *fc = fake_new();
+	fc->hang_initiates = 1;
+	IpsecSettings settings = session_settings();
+	settings.initiate_timeout_ms = 10000;
+	settings.ike_restart_ms = 300;
+	Sess *t = sess_new(&settings);
+	gint64 t0 = g_get_monotonic_time();
+	sess_up(t);
+	CHECK(t->up_ok);
+	CHECK(g_get_monotonic_time() - t0 >= 300 * 1000);
+	CHECK(strstr(fc->command_log->str, "initiate;terminate;initiate;") != NULL);
+	CHECK_INT(t->seen[IPSEC_EVENT_INITIATED], 1); /* pppd is started ahead once */
+	gboolean said = FALSE;
+	for (guint i = 0; i < t->events->len; i++)
+		said |= strstr(t->events->pdata[i], "starting over") != NULL;
+	CHECK(said);
+	sess_down(t);
+	CHECK(fake_charon_is_clean(fc));
+	sess_free(t);
+	/* A budget too short for a fresh start: the one initiate keeps it all. */
+	fc->hang_initiates = 0;
+	g_string_truncate(fc->command_log, 0);
+	settings.initiate_timeout_ms = 3000;
+	settings.ike_restart_ms = 100;
+	fc->updown_child_mode = "TRANSPORT"; /* the reply 50 ms after the event: longer than nothing */
+	t = sess_new(&settings);
+	sess_up(t);
+	CHECK(t->up_ok);
+	CHECK(strstr(fc->command_log->str, "terminate;") == NULL);
+	sess_down(t);
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static void test_session_cancel_during_initiate(void)
 {
 	FakeCharon *fc = fake_new();
@@ -715,6 +752,7 @@ int main(void)
 	RUN(test_session_peer_down);
 	RUN(test_session_rekey_events);
 	RUN(test_session_free_cleans_up);
+	RUN(test_session_ike_restart);
 	RUN(test_session_cancel_during_initiate);
 	RUN(test_session_charon_lost);
 	RUN(test_session_ikev1_refused);
