@@ -41,11 +41,14 @@ void l2tp_rel_flush_tx(struct l2tp_rel *rel)
 void l2tp_rel_drop_queues(struct l2tp_rel *rel)
 {
 	l2tp_rel_flush_tx(rel);
-	/* Only the slots in use: free(NULL) is cheap, but not under ASan (it records a stack trace). */
-	for (unsigned i = 0; i < L2TP_REL_MAX_WINDOW; i++) {
+	/* Only the slots in use: free(NULL) is cheap, but not under ASan (it records a stack trace).
+	 * Mostly none is (a connection's end, each fuzz input's reset): the scan alone was 1 % of the
+	 * lac fuzz target. */
+	for (unsigned i = 0; rel->rx_queued && i < L2TP_REL_MAX_WINDOW; i++) {
 		if (rel->rxq[i].data) {
 			free(rel->rxq[i].data);
 			rel->rxq[i].data = NULL;
+			rel->rx_queued--;
 		}
 	}
 	rel->ack_deadline = L2TP_REL_NO_DEADLINE;
@@ -210,6 +213,7 @@ static enum l2tp_rel_verdict queue_ahead(struct l2tp_rel *rel, uint16_t ns, cons
 	memcpy(slot->data, msg, len);
 	slot->len = len;
 	slot->ns = ns;
+	rel->rx_queued++;
 	rel->stats.queued_out_of_order++;
 	return L2TP_REL_QUEUED;
 }
@@ -248,6 +252,7 @@ uint8_t *l2tp_rel_pop(struct l2tp_rel *rel, size_t *len)
 	uint8_t *msg = slot->data;
 	*len = slot->len;
 	slot->data = NULL;
+	rel->rx_queued--;
 	rel->nr++;
 	return msg;
 }

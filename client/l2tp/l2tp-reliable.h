@@ -88,6 +88,7 @@ struct l2tp_rel {
 	uint32_t rto_ms;
 	unsigned retries;
 	struct l2tp_rel_rx rxq[L2TP_REL_MAX_WINDOW];
+	unsigned rx_queued; /* slots of rxq in use */
 	struct l2tp_rel_stats stats;
 };
 

@@ -14,100 +14,12 @@
  *       run); bit 5: datagram from a different source port; bit 6: call
  *       l2tp_lac_close() first; bit 7: call l2tp_lac_session_confirm() first.
  */
-#include "l2tp.h"
-#include "l2tp-codec.h"
+#include "fuzz-l2tp-lac-host.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct harness {
-	struct l2tp_lac *lac;
-	uint64_t now;
-	uint32_t rng;
-	uint16_t our_tunnel_id, expect_ns, next_nr;
-	uint8_t challenge[64];
-	uint16_t challenge_len;
-	bool auto_confirm;
-	struct l2tp_secret secret;
-	unsigned seen[L2TP_EVENT_FINISHED + 1]; /* events reported, by type */
-};
-
-static void h_send(void *ctx, const uint8_t *data, size_t len, const struct sockaddr *to, socklen_t tolen)
-{
-	struct harness *h = ctx;
-	struct l2tp_header hdr;
-	if (h->seen[L2TP_EVENT_FINISHED])
-		abort(); /* nothing leaves a finished LAC */
-	if (l2tp_header_decode(data, len, &hdr) != L2TP_PARSE_OK)
-		abort(); /* we must never send something we cannot parse ourselves */
-	h->expect_ns = hdr.nr;
-	if (hdr.length > L2TP_CTRL_HDR_LEN)
-		h->next_nr = (uint16_t)(hdr.ns + 1);
-	/* SCCRQ (to tunnel 0): the first one, or the one an SCCRQ restart sent under a new ID. */
-	if (!h->our_tunnel_id || hdr.tunnel_id == 0) {
-		static struct l2tp_msg msg;
-		const uint8_t *v;
-		uint16_t vlen;
-		if (l2tp_msg_parse(data, len, &h->secret, &msg) != L2TP_PARSE_OK)
-			abort();
-		if (msg.type != L2TP_MSG_SCCRQ) {
-			if (!h->our_tunnel_id)
-				abort(); /* the first message is SCCRQ */
-			return;  /* e.g. the StopCCN refusing an SCCRP that arrived for tunnel 0 */
-		}
-		l2tp_msg_u16(&msg, L2TP_AVP_ASSIGNED_TUNNEL_ID, &h->our_tunnel_id);
-		if (l2tp_msg_bytes(&msg, L2TP_AVP_CHALLENGE, &v, &vlen) && vlen <= sizeof(h->challenge)) {
-			memcpy(h->challenge, v, vlen);
-			h->challenge_len = vlen;
-		}
-	}
-}
-
-static void h_event(void *ctx, const struct l2tp_event *ev)
-{
-	struct harness *h = ctx;
-	/* Event order invariants: each at most once, nothing after FINISHED, up only after ready. */
-	if (!ev->reason || (unsigned)ev->type > L2TP_EVENT_FINISHED || h->seen[ev->type] ||
-	    h->seen[L2TP_EVENT_FINISHED])
-		abort();
-	if (ev->type == L2TP_EVENT_SESSION_READY && !h->seen[L2TP_EVENT_TUNNEL_UP])
-		abort();
-	if (ev->type == L2TP_EVENT_SESSION_UP && !h->seen[L2TP_EVENT_SESSION_READY])
-		abort();
-	if (ev->type == L2TP_EVENT_FINISHED && !h->seen[L2TP_EVENT_TUNNEL_DOWN])
-		abort();
-	if (ev->type >= L2TP_EVENT_SESSION_DOWN && ev->cause == L2TP_CAUSE_NONE)
-		abort(); /* every ending has a cause */
-	h->seen[ev->type]++;
-	if (ev->type == L2TP_EVENT_SESSION_READY && h->auto_confirm)
-		l2tp_lac_session_confirm(h->lac, h->now);
-}
-
-static void h_random(void *ctx, void *buf, size_t len)
-{
-	struct harness *h = ctx;
-	uint8_t *p = buf;
-	for (size_t i = 0; i < len; i++) {
-		h->rng = h->rng * 1103515245u + 12345u;
-		p[i] = (uint8_t)(h->rng >> 16);
-	}
-}
-
-static void advance(struct harness *h, uint64_t delta)
-{
-	uint64_t target = h->now + delta;
-	for (int guard = 0; guard < 1000; guard++) {
-		uint64_t d = l2tp_lac_deadline(h->lac);
-		if (d > target)
-			break;
-		if (d > h->now)
-			h->now = d;
-		l2tp_lac_timeout(h->lac, h->now);
-	}
-	h->now = target;
-}
 
 /* Puts the right answer into any Challenge Response AVP (16-byte value). */
 static void fix_challenge_response(struct harness *h, uint8_t *m, size_t len)
@@ -130,7 +42,7 @@ static void feed(struct harness *h, uint8_t ctl, uint8_t *m, size_t len)
 	static const uint64_t steps[8] = {0, 1, 10, 100, 1000, 5000, 40000, 70000};
 	struct sockaddr_in from = {
 	    .sin_family = AF_INET, .sin_port = htons(1701), .sin_addr.s_addr = htonl(0x7f000001)};
-	advance(h, steps[(ctl >> 2) & 7]);
+	harness_advance(h, steps[(ctl >> 2) & 7]);
 	if (ctl & 0x40)
 		l2tp_lac_close(h->lac, h->now, "fuzz");
 	if (ctl & 0x80)
@@ -167,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	cfg.send_rx_connect_speed = data[0] & 4;
 	h.auto_confirm = !(data[0] & 8);
-	struct l2tp_lac_ops ops = {.send = h_send, .event = h_event, .random = h_random};
+	struct l2tp_lac_ops ops = harness_ops();
 	/* One LAC per process, reset for each input (as new as l2tp_lac_new()'s, see test-reset.c): a
 	 * fresh allocation of it and its message ring per input cost ASan's allocator a fifth of the time. */
 	static struct l2tp_lac *lac;
@@ -196,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		feed(&h, ctl, buf, len);
 	}
 	if (data[0] & 0x10)
-		advance(&h, 100000);
+		harness_advance(&h, 100000);
 	if (l2tp_lac_finished(h.lac) && l2tp_lac_deadline(h.lac) != L2TP_NO_DEADLINE)
 		abort();
 	/* Messages queued out of order are the LAC's only allocations besides its ring: freed within the
