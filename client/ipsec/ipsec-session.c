@@ -59,6 +59,7 @@ struct _IpsecSession {
 	guint restarts;        /* initiates started over in this up */
 	guint stale_initiates; /* abandoned initiates whose replies are still to come */
 	gint64 initiate_first_us;
+	char *ike_uniqueid; /* the IKE_SA we ride on (note_current_ike()) */
 };
 
 static IpsecSession *session_ref(IpsecSession *s)
@@ -99,6 +100,7 @@ static void session_unref(IpsecSession *s)
 	g_free(s->key_id);
 	g_free(s->remote_addr);
 	g_free(s->daemon_version);
+	g_free(s->ike_uniqueid);
 	g_free(s);
 }
 
@@ -510,6 +512,26 @@ static const struct vici_node *our_ike(IpsecSession *s, const struct vici_node *
 	return vici_node_section(msg, s->conn_name);
 }
 
+/*
+ * The IKE_SA we ride on. Renewing it (IKEv1 does that by reauthentication) brings a new one
+ * up first and deletes the old one after, and that one's "down" is no outage of ours (lab
+ * ours-rekey: the connection dropped 10 s after every IKE rekey before this).
+ */
+static void note_current_ike(IpsecSession *s, const struct vici_node *ike)
+{
+	const char *id = vici_node_str(ike, "uniqueid");
+	if (id) {
+		g_free(s->ike_uniqueid);
+		s->ike_uniqueid = g_strdup(id);
+	}
+}
+
+static gboolean is_replaced_ike(IpsecSession *s, const struct vici_node *ike)
+{
+	const char *id = vici_node_str(ike, "uniqueid");
+	return id && s->ike_uniqueid && strcmp(id, s->ike_uniqueid) != 0;
+}
+
 static void on_ike_updown(const char *event, const struct vici_node *msg, gpointer data)
 {
 	IpsecSession *s = data;
@@ -518,8 +540,14 @@ static void on_ike_updown(const char *event, const struct vici_node *msg, gpoint
 		return;
 	gboolean up = vici_node_is_yes(msg, "up");
 	if (up) {
+		note_current_ike(s, ike);
 		emit(s, IPSEC_EVENT_IKE_UP, NULL, "IKE_SA %s up (%s ↔ %s)", s->conn_name,
 		     or_none(vici_node_str(ike, "local-host")), or_none(vici_node_str(ike, "remote-host")));
+		return;
+	}
+	if (is_replaced_ike(s, ike)) {
+		emit(s, IPSEC_EVENT_PROGRESS, NULL, "IKE_SA #%s closed, replaced by #%s",
+		     vici_node_str(ike, "uniqueid"), s->ike_uniqueid);
 		return;
 	}
 	if (s->up && !s->stopping) {
@@ -553,9 +581,13 @@ static void on_child_updown(const char *event, const struct vici_node *msg, gpoi
 static void on_rekey(const char *event, const struct vici_node *msg, gpointer data)
 {
 	IpsecSession *s = data;
-	if (!our_ike(s, msg))
+	const struct vici_node *ike = our_ike(s, msg);
+	if (!ike)
 		return;
 	gboolean child = strcmp(event, "child-rekey") == 0;
+	const struct vici_node *renewed = vici_node_section(ike, "new");
+	if (!child && renewed)
+		note_current_ike(s, renewed);
 	emit(s, child ? IPSEC_EVENT_CHILD_REKEYED : IPSEC_EVENT_IKE_REKEYED, NULL, "%s rekeyed",
 	     child ? "CHILD_SA" : "IKE_SA");
 }
@@ -1337,6 +1369,7 @@ void ipsec_session_up_async(IpsecSession *s, GCancellable *cancellable, GAsyncRe
 	}
 	s->stopping = FALSE;
 	s->restarts = 0;
+	g_clear_pointer(&s->ike_uniqueid, g_free);
 	s->up_task = task;
 	if (cancellable)
 		s->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(on_up_cancelled), s, NULL);

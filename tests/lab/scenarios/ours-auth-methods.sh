@@ -1,10 +1,6 @@
 # summary: our client against a gateway requiring CHAP, then PAP (MS-CHAPv2: ours-connect): connects, pings, no secret in /proc while up, nothing left after down
 source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
-topo_basic
-gw_start
-charon_start cl
-ours_snapshot
-ours_profile lab
+ours_lab_setup lab
 for method in chap pap; do
 	LAB_GW_AUTH=$method
 	gw_ppp_options_write

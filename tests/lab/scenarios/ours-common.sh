@@ -29,6 +29,16 @@ CONF
 	OURS_NAME=$name
 }
 
+# ours_lab_setup NAME — the usual stage: basic topology, the lab gateway, our side's charon,
+# the "nothing left behind" snapshot and profile NAME.
+ours_lab_setup() {
+	topo_basic
+	gw_start
+	charon_start cl
+	ours_snapshot
+	ours_profile "$1"
+}
+
 # ours_snapshot — what "nothing left behind" is compared with.
 ours_snapshot() {
 	printf '# the user own\nnameserver 172.31.0.254\nsearch home.example\n' >"$OURS_RESOLV"

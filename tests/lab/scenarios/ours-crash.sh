@@ -1,10 +1,6 @@
 # summary: SIGKILL of our client while connected leaves state behind; the next up removes it first and connects again; down leaves nothing
 source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
-topo_basic
-gw_start
-charon_start cl
-ours_snapshot
-ours_profile lab
+ours_lab_setup lab
 ours_connect
 # The l2tp-vpn process itself (OURS_PID may be nsenter's): its pid is in its own run record.
 victim=$(on cl sed -n 's/^pid=//p' /run/l2tp-vpn/lab/state)

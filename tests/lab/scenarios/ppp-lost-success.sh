@@ -3,11 +3,7 @@
 # pppd 2.4.9's CHAP client never repeats its Response, and the authenticator repeats Success only
 # when a Response arrives.
 source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
-topo_basic
-gw_start
-charon_start cl
-ours_snapshot
-ours_profile lab
+ours_lab_setup lab
 # The L2TP data header from the gateway's kernel is 6 bytes (no L or S bit); 8 and 10 cover a
 # length field or sequence numbers. PPP then starts FF 03 C2 23 (CHAP), code 3 (Success).
 on gw nft -f - <<'NFT' || setup_error "nft: cannot install the drop-one-Success rule"

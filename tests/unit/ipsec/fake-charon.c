@@ -59,9 +59,12 @@ static void event_to(FakeClient *c, const char *event, struct vici_builder *b)
 		vici_builder_clear(b);
 }
 
-static void ike_section(struct vici_builder *b, const char *conn, gboolean with_child, const char *mode)
+static void ike_section(FakeCharon *fc, struct vici_builder *b, const char *conn, gboolean with_child,
+			const char *mode)
 {
+	g_autofree char *uniqueid = g_strdup_printf("%u", fc->ike_uniqueid);
 	vici_builder_section_begin(b, conn);
+	vici_builder_kv_str(b, "uniqueid", uniqueid);
 	vici_builder_kv_str(b, "version", "1");
 	vici_builder_kv_str(b, "state", "ESTABLISHED");
 	vici_builder_kv_str(b, "local-host", "198.51.100.7");
@@ -107,7 +110,7 @@ static void updown_event(FakeCharon *fc, const char *event, const char *conn, gb
 		struct vici_builder b;
 		vici_builder_init(&b);
 		vici_builder_kv_str(&b, "up", up ? "yes" : "no");
-		ike_section(&b, conn, child_mode != NULL, child_mode ? child_mode : "TRANSPORT");
+		ike_section(fc, &b, conn, child_mode != NULL, child_mode ? child_mode : "TRANSPORT");
 		event_to(fc->clients->pdata[i], event, &b);
 	}
 }
@@ -117,21 +120,36 @@ void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up)
 	updown_event(fc, "ike-updown", conn, up, NULL);
 }
 
+void fake_charon_ike_updown_id(FakeCharon *fc, const char *conn, gboolean up, guint uniqueid)
+{
+	guint current = fc->ike_uniqueid;
+	fc->ike_uniqueid = uniqueid;
+	updown_event(fc, "ike-updown", conn, up, NULL);
+	fc->ike_uniqueid = current;
+}
+
 void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn)
 {
+	g_autofree char *old_id = g_strdup_printf("%u", fc->ike_uniqueid);
+	g_autofree char *new_id = g_strdup_printf("%u", fc->ike_uniqueid + 1);
+	gboolean ike = strcmp(event, "ike-rekey") == 0;
 	for (guint i = 0; i < fc->clients->len; i++) {
 		struct vici_builder b;
 		vici_builder_init(&b);
 		vici_builder_section_begin(&b, conn);
 		vici_builder_section_begin(&b, "old");
+		vici_builder_kv_str(&b, "uniqueid", old_id);
 		vici_builder_kv_str(&b, "state", "REKEYED");
 		vici_builder_section_end(&b);
 		vici_builder_section_begin(&b, "new");
+		vici_builder_kv_str(&b, "uniqueid", ike ? new_id : old_id);
 		vici_builder_kv_str(&b, "state", "ESTABLISHED");
 		vici_builder_section_end(&b);
 		vici_builder_section_end(&b);
 		event_to(fc->clients->pdata[i], event, &b);
 	}
+	if (ike)
+		fc->ike_uniqueid++; /* what later events carry; the old IKE_SA's id is old_id */
 }
 
 static gboolean on_deferred_reply(gpointer data)
@@ -238,7 +256,7 @@ static void handle_list(FakeClient *c, const char *command, const struct vici_no
 		struct vici_builder b;
 		vici_builder_init(&b);
 		if (sas) {
-			ike_section(&b, key, TRUE, fc->child_mode);
+			ike_section(fc, &b, key, TRUE, fc->child_mode);
 		} else {
 			vici_builder_section_begin(&b, key);
 			vici_builder_kv_str(&b, "version", "IKEv1");
@@ -416,6 +434,7 @@ FakeCharon *fake_charon_new(const char *path)
 	fc->shared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fc->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fc->established = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	fc->ike_uniqueid = 1;
 	fc->child_mode = "TRANSPORT";
 	fc->initiate_ok = TRUE;
 	fc->command_log = g_string_new(NULL);

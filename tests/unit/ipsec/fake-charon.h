@@ -38,6 +38,7 @@ typedef struct {
 	/* Non-zero: initiate sends the first initiate_log line, and the rest of the log and the
 	 * outcome this much later (timing that the client measures between log lines). */
 	guint initiate_log_pause_ms;
+	guint ike_uniqueid; /* the IKE_SA's uniqueid in events and lists (1; an ike-rekey moves it on) */
 	guint commands_seen;
 	guint registers_followed_at_once; /* registrations with the next request already waiting */
 	/* Events named "no-such-..." are unknown (EVENT_UNKNOWN), like charon's for a typo. */
@@ -50,6 +51,8 @@ void fake_charon_free(FakeCharon *fc);
 void fake_charon_forget_conns_and_creds(FakeCharon *fc);
 /* Sends an ike-updown event (up or down) for conn to every registered client. */
 void fake_charon_ike_updown(FakeCharon *fc, const char *conn, gboolean up);
+/* ... for the IKE_SA with this uniqueid (e.g. the one an IKE rekey replaced). */
+void fake_charon_ike_updown_id(FakeCharon *fc, const char *conn, gboolean up, guint uniqueid);
 /* Sends a rekey event ("ike-rekey" or "child-rekey") for conn. */
 void fake_charon_rekey(FakeCharon *fc, const char *event, const char *conn);
 /* Closes every client connection (charon restarting). */

@@ -574,6 +574,36 @@ static void test_session_peer_down(void)
 	fake_charon_free(fc);
 }
 
+static gboolean replaced_ike_closed(gpointer p)
+{
+	Sess *t = p;
+	for (guint i = 0; i < t->events->len; i++)
+		if (strstr(t->events->pdata[i], "IKE_SA #1 closed, replaced by #2"))
+			return TRUE;
+	return FALSE;
+}
+
+/* An IKE rekey brings up a new IKE_SA, then the old one goes down: no outage. The new one's down is. */
+static void test_session_ike_rekey_old_down(void)
+{
+	FakeCharon *fc = fake_new();
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	sess_up(t);
+	CHECK(t->up_ok);
+	const char *conn = ipsec_session_get_conn_name(t->s);
+	fake_charon_rekey(fc, "ike-rekey", conn);      /* IKE_SA #1 -> #2 */
+	fake_charon_ike_updown_id(fc, conn, FALSE, 1); /* #1 deleted afterwards */
+	CHECK(run_until(replaced_ike_closed, t, 3000));
+	CHECK_INT(t->seen[IPSEC_EVENT_IKE_DOWN], 0);
+	fake_charon_ike_updown(fc, conn, FALSE); /* #2, the current one */
+	CHECK(run_until(ike_down_seen, t, 3000));
+	CHECK_INT(t->seen[IPSEC_EVENT_IKE_DOWN], 1);
+	sess_down(t);
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static gboolean both_rekeyed(gpointer p)
 {
 	Sess *t = p;
@@ -751,6 +781,7 @@ int main(void)
 	RUN(test_session_vanished_restored);
 	RUN(test_session_peer_down);
 	RUN(test_session_rekey_events);
+	RUN(test_session_ike_rekey_old_down);
 	RUN(test_session_free_cleans_up);
 	RUN(test_session_ike_restart);
 	RUN(test_session_cancel_during_initiate);
