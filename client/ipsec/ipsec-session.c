@@ -399,15 +399,20 @@ static void cleanup_send(IpsecSession *s, const char *command, struct vici_build
 }
 
 /* terminate → unload-conn → unload-shared → unload-key, one at a time. */
+/* Every IKE_SA of our conn, without waiting for the gateway to acknowledge (it may be gone). */
+static void build_terminate(IpsecSession *s, struct vici_builder *b)
+{
+	vici_builder_kv_str(b, "ike", s->conn_name);
+	vici_builder_kv_uint(b, "timeout", cmd_timeout(s));
+	vici_builder_kv_str(b, "force", "yes");
+}
+
 static void cleanup_step(IpsecSession *s)
 {
 	struct vici_builder b;
 	vici_builder_init(&b);
 	if (s->loaded & LOADED_IKE) {
-		vici_builder_kv_str(&b, "ike", s->conn_name);
-		vici_builder_kv_uint(&b, "timeout", cmd_timeout(s));
-		/* Do not wait for the gateway to acknowledge (it may be gone). */
-		vici_builder_kv_str(&b, "force", "yes");
+		build_terminate(s, &b);
 		cleanup_send(s, "terminate", &b, LOADED_IKE);
 	} else if (s->loaded & LOADED_CONN) {
 		vici_builder_kv_str(&b, "name", s->conn_name);
@@ -1283,8 +1288,7 @@ static gboolean on_ike_stalled(gpointer data)
 	vici_client_close(s->cmd, NULL);
 	struct vici_builder b;
 	vici_builder_init(&b);
-	vici_builder_kv_str(&b, "ike", s->conn_name);
-	vici_builder_kv_str(&b, "force", "yes");
+	build_terminate(s, &b);
 	send_command(s, s->cmd, "terminate", &b, NULL, NULL, cmd_timeout(s), on_restart_terminated,
 		     session_ref(s));
 	return G_SOURCE_REMOVE;

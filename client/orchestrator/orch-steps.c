@@ -492,9 +492,9 @@ static gboolean on_sccrq_wait(gpointer data)
  */
 static void l2tp_tunnel_start(L2tpVpnConnection *c)
 {
-	guint wait_ms = c->cfg->ipsec_enabled && c->layers.ipsec
-			    ? ipsec_sa_info_peer_ready_ms(ipsec_session_get_sa_info(c->layers.ipsec))
-			    : 0;
+	const IpsecSaInfo *sa =
+	    c->cfg->ipsec_enabled && c->layers.ipsec ? ipsec_session_get_sa_info(c->layers.ipsec) : NULL;
+	guint wait_ms = ipsec_sa_info_peer_ready_ms(sa);
 
 	if (!wait_ms) {
 		l2tp_tunnel_send_sccrq(c);
@@ -502,7 +502,7 @@ static void l2tp_tunnel_start(L2tpVpnConnection *c)
 	}
 	l2tp_vpn_progress(
 	    c, "l2tp: first SCCRQ in %u ms, once the gateway has installed its SA (ours took %u ms)", wait_ms,
-	    (guint)(ipsec_session_get_sa_info(c->layers.ipsec)->child_install_time_us / 1000));
+	    (guint)(sa->child_install_time_us / 1000));
 	c->layers.sccrq_wait = g_timeout_add(wait_ms, on_sccrq_wait, c);
 }
 

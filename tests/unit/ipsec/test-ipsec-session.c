@@ -334,6 +334,15 @@ static void sess_free(Sess *t)
 	g_free(t);
 }
 
+/* Some event text so far contains text. */
+static gboolean event_seen(const Sess *t, const char *text)
+{
+	for (guint i = 0; i < t->events->len; i++)
+		if (strstr(t->events->pdata[i], text))
+			return TRUE;
+	return FALSE;
+}
+
 static gboolean fake_clean(gpointer fc)
 {
 	return fake_charon_is_clean(fc);
@@ -370,10 +379,7 @@ static void test_session_up_down(void)
 		CHECK(strstr(desc, "ESP TRANSPORT") != NULL);
 	}
 	CHECK_INT(t->seen[IPSEC_EVENT_IKE_UP], 1);
-	gboolean saw_log = FALSE;
-	for (guint i = 0; i < t->events->len; i++)
-		saw_log |= strstr(t->events->pdata[i], "progress: initiating Main Mode IKE_SA") != NULL;
-	CHECK(saw_log);
+	CHECK(event_seen(t, "progress: initiating Main Mode IKE_SA"));
 	/* The PSK went in under our unique id, the conn under our unique name. */
 	const char *name = ipsec_session_get_conn_name(t->s);
 	CHECK(g_hash_table_contains(fc->conns, name));
@@ -576,11 +582,7 @@ static void test_session_peer_down(void)
 
 static gboolean replaced_ike_closed(gpointer p)
 {
-	Sess *t = p;
-	for (guint i = 0; i < t->events->len; i++)
-		if (strstr(t->events->pdata[i], "IKE_SA #1 closed, replaced by #2"))
-			return TRUE;
-	return FALSE;
+	return event_seen(p, "IKE_SA #1 closed, replaced by #2");
 }
 
 /* An IKE rekey brings up a new IKE_SA, then the old one goes down: no outage. The new one's down is. */
@@ -665,10 +667,7 @@ static void test_session_ike_restart(void)
 	CHECK(g_get_monotonic_time() - t0 >= 300 * 1000);
 	CHECK(strstr(fc->command_log->str, "initiate;terminate;initiate;") != NULL);
 	CHECK_INT(t->seen[IPSEC_EVENT_INITIATED], 1); /* pppd is started ahead once */
-	gboolean said = FALSE;
-	for (guint i = 0; i < t->events->len; i++)
-		said |= strstr(t->events->pdata[i], "starting over") != NULL;
-	CHECK(said);
+	CHECK(event_seen(t, "starting over"));
 	sess_down(t);
 	CHECK(fake_charon_is_clean(fc));
 	sess_free(t);
@@ -708,11 +707,7 @@ static void test_session_cancel_during_initiate(void)
 
 static gboolean charon_back(gpointer p)
 {
-	Sess *t = p;
-	for (guint i = 0; i < t->events->len; i++)
-		if (strstr(t->events->pdata[i], "event connection to charon restored"))
-			return TRUE;
-	return FALSE;
+	return event_seen(p, "event connection to charon restored");
 }
 
 static void test_session_charon_lost(void)
