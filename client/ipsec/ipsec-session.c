@@ -161,13 +161,21 @@ void ipsec_sa_info_free(IpsecSaInfo *i)
  * after it were answered in the clear, 83 and 182 ms worked. On real hardware installs
  * take a few ms and this hardly waits. Capped: a stalled charon is no reason to wait long.
  */
+guint ipsec_sa_info_peer_install_ms(const IpsecSaInfo *i)
+{
+	if (!i || !i->child_installed_us || i->child_install_time_us <= 0)
+		return 0;
+	return (guint)((2 * MIN(i->child_install_time_us, 200 * 1000) + 999) / 1000) + 10;
+}
+
 guint ipsec_sa_info_peer_ready_ms(const IpsecSaInfo *i)
 {
 	gint64 ready_us, now_us = g_get_monotonic_time();
+	guint install_ms = ipsec_sa_info_peer_install_ms(i);
 
-	if (!i || !i->child_installed_us || i->child_install_time_us <= 0)
+	if (!install_ms)
 		return 0;
-	ready_us = i->child_installed_us + 2 * MIN(i->child_install_time_us, 200 * 1000) + 10 * 1000;
+	ready_us = i->child_installed_us + (gint64)install_ms * 1000;
 	return ready_us > now_us ? (guint)((ready_us - now_us + 999) / 1000) : 0;
 }
 
@@ -1407,6 +1415,47 @@ void ipsec_session_down_async(IpsecSession *s, GCancellable *cancellable, GAsync
 			g_cancellable_cancel(c);
 	}
 	cleanup_start(s, task);
+}
+
+static void on_rekey_child(GObject *src, GAsyncResult *res, gpointer data)
+{
+	GTask *task = data;
+	IpsecSession *s = g_task_get_task_data(task);
+	GError *error = NULL;
+	struct vici_node *resp = finish_ok(s->cmd, res, "rekey", &error);
+
+	vici_node_free(resp);
+	if (error)
+		g_task_return_error(task, error);
+	else
+		g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+void ipsec_session_rekey_child_async(IpsecSession *s, GCancellable *cancellable, GAsyncReadyCallback callback,
+				     gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	struct vici_builder b;
+
+	g_task_set_source_tag(task, ipsec_session_rekey_child_async);
+	if (!s->up || s->stopping || !s->cmd) {
+		g_task_return_new_error(task, IPSEC_ERROR, IPSEC_ERROR_FAILED,
+					"no CHILD_SA to rekey: the IPsec session is not up");
+		g_object_unref(task);
+		return;
+	}
+	g_task_set_task_data(task, session_ref(s), (GDestroyNotify)session_unref);
+	vici_builder_init(&b);
+	vici_builder_kv_str(&b, "ike", s->conn_name);
+	vici_builder_kv_str(&b, "child", s->conn_name);
+	emit(s, IPSEC_EVENT_PROGRESS, NULL, "asking charon to rekey CHILD_SA %s", s->conn_name);
+	send_command(s, s->cmd, "rekey", &b, NULL, NULL, cmd_timeout(s), on_rekey_child, task);
+}
+
+gboolean ipsec_session_rekey_child_finish(IpsecSession *s, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
 }
 
 gboolean ipsec_session_down_finish(IpsecSession *s, GAsyncResult *result, GError **error)

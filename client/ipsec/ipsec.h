@@ -184,6 +184,8 @@ void ipsec_sa_info_free(IpsecSaInfo *info);
  * dropped or answered in the clear. An estimate from our own quick mode timing.
  */
 guint ipsec_sa_info_peer_ready_ms(const IpsecSaInfo *info);
+/* The same estimate as a duration from our CHILD_SA line (also for a rekeyed SA); 0: unknown. */
+guint ipsec_sa_info_peer_install_ms(const IpsecSaInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IpsecSaInfo, ipsec_sa_info_free)
 /* One line, e.g. "IKE AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048, ESP ...". */
 char *ipsec_sa_info_describe(const IpsecSaInfo *info);
@@ -233,6 +235,17 @@ void ipsec_session_up_async(IpsecSession *session, GCancellable *cancellable, GA
 			    gpointer user_data);
 gboolean ipsec_session_up_finish(IpsecSession *session, GAsyncResult *result, GError **error);
 const IpsecSaInfo *ipsec_session_get_sa_info(IpsecSession *session);
+
+/*
+ * Once up: asks charon to renew our CHILD_SA now (a new quick mode under the same IKE_SA).
+ * Finishes when charon has accepted the request; IPSEC_EVENT_CHILD_REKEYED follows when the new
+ * SA is installed. Why: IKEv1's last quick-mode message is never acknowledged; if it is lost the
+ * gateway has no SA for us until it repeats its own message (4 s, 11 s, 24 s... later), while
+ * ours is in place and nothing on our side can tell. A new quick mode is a new chance.
+ */
+void ipsec_session_rekey_child_async(IpsecSession *session, GCancellable *cancellable,
+				     GAsyncReadyCallback callback, gpointer user_data);
+gboolean ipsec_session_rekey_child_finish(IpsecSession *session, GAsyncResult *result, GError **error);
 
 /* Terminates the SA and unloads everything; safe to call in any state, any number of times. */
 void ipsec_session_down_async(IpsecSession *session, GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -42,7 +42,8 @@ bool tunnel_start(struct l2tp_lac *lac, uint64_t now)
 
 	lac->our_tunnel_id = lac_random_id(lac);
 	if (lac->our_tunnel_id == lac->abandoned_tunnel_id) /* a restart needs an ID of its own */
-		lac->our_tunnel_id = (uint16_t)(lac->our_tunnel_id + 1) ? (uint16_t)(lac->our_tunnel_id + 1) : 1;
+		lac->our_tunnel_id =
+		    (uint16_t)(lac->our_tunnel_id + 1) ? (uint16_t)(lac->our_tunnel_id + 1) : 1;
 	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_SCCRQ, 0);
 	l2tp_builder_u16(&b, true, L2TP_AVP_PROTOCOL_VERSION, 0x0100);
 	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_HOST_NAME, lac->host_name,
@@ -63,27 +64,47 @@ bool tunnel_start(struct l2tp_lac *lac, uint64_t now)
 	if (lac->cfg.setup_timeout_ms && !lac->setup_deadline)
 		lac->setup_deadline = now + lac->cfg.setup_timeout_ms;
 	/* One restart at most: the second attempt keeps the RFC's retransmissions. */
-	lac->sccrq_restart_at = lac->sccrq_restart_ms && !lac->abandoned_tunnel_id ? now + lac->sccrq_restart_ms : 0;
+	lac->sccrq_restart_at =
+	    lac->sccrq_restart_ms && !lac->abandoned_tunnel_id ? now + lac->sccrq_restart_ms : 0;
 	lac_log(lac, L2TP_LOG_INFO, "sending SCCRQ (our tunnel ID %u)", lac->our_tunnel_id);
 	return lac_send_msg(lac, now, &b, L2TP_MSG_SCCRQ);
 }
 
-/* See l2tp_lac_set_sccrq_restart(): a new tunnel ID and a fresh reliable-delivery state. */
+/*
+ * See l2tp_lac_set_sccrq_restart() and l2tp_lac_restart_tunnel(): a new tunnel ID and a fresh
+ * reliable-delivery state. Only the latest abandoned ID is answered with StopCCN; an earlier
+ * one's tunnel, if the LNS ever created it, ends on the LNS's own retransmission timeout.
+ */
 static void restart_sccrq(struct l2tp_lac *lac, uint64_t now)
 {
 	struct l2tp_rel_config rc = lac->rel.cfg;
 	struct l2tp_rel_ops ro = lac->rel.ops;
 	struct l2tp_rel_stats stats = lac->rel.stats;
-	uint16_t old_id = lac->our_tunnel_id;
 
 	l2tp_rel_reset(&lac->rel, &rc, &ro, lac);
 	lac->rel.stats = stats;
-	lac->abandoned_tunnel_id = old_id;
+	lac->abandoned_tunnel_id = lac->our_tunnel_id;
+	tunnel_start(lac, now);
+}
+
+static void restart_after_sa_race(struct l2tp_lac *lac, uint64_t now)
+{
 	lac_log(lac, L2TP_LOG_INFO,
 		"no SCCRP within %u ms of a new IPsec SA (the LNS may have answered before its SA was "
 		"ready): starting over, tunnel %u abandoned",
-		lac->sccrq_restart_ms, old_id);
-	tunnel_start(lac, now);
+		lac->sccrq_restart_ms, lac->our_tunnel_id);
+	restart_sccrq(lac, now);
+}
+
+bool l2tp_lac_restart_tunnel(struct l2tp_lac *lac, uint64_t now)
+{
+	lac->now = now;
+	if (lac->tunnel != TUNNEL_WAIT_CTL_REPLY)
+		return false;
+	lac_log(lac, L2TP_LOG_INFO, "starting over with a new SCCRQ: tunnel %u abandoned",
+		lac->our_tunnel_id);
+	restart_sccrq(lac, now);
+	return true;
 }
 
 void tunnel_on_abandoned(struct l2tp_lac *lac, const uint8_t *data, size_t len, const struct l2tp_header *hdr)
@@ -398,7 +419,7 @@ void tunnel_timeout(struct l2tp_lac *lac, uint64_t now)
 		return;
 	}
 	if (lac->tunnel == TUNNEL_WAIT_CTL_REPLY && lac->sccrq_restart_at && now >= lac->sccrq_restart_at) {
-		restart_sccrq(lac, now);
+		restart_after_sa_race(lac, now);
 		return;
 	}
 	if (lac->tunnel == TUNNEL_ESTABLISHED && lac->cfg.hello_interval_ms &&

@@ -295,6 +295,13 @@ gboolean l2tp_udp_session_confirm(L2tpUdp *udp)
 	return ok;
 }
 
+gboolean l2tp_udp_restart_tunnel(L2tpUdp *udp)
+{
+	gboolean ok = l2tp_lac_restart_tunnel(udp->lac, now_ms());
+	reschedule(udp);
+	return ok;
+}
+
 void l2tp_udp_close(L2tpUdp *udp, const char *why)
 {
 	l2tp_lac_close(udp->lac, now_ms(), why);

@@ -62,6 +62,8 @@ gboolean l2tp_udp_start(L2tpUdp *udp, GError **error);
 /* After SESSION_READY: sends ICCN. */
 gboolean l2tp_udp_session_confirm(L2tpUdp *udp);
 /* Orderly shutdown; FINISHED follows. */
+/* l2tp_lac_restart_tunnel(): a new SCCRQ now, under a new tunnel ID; FALSE unless waiting for SCCRP. */
+gboolean l2tp_udp_restart_tunnel(L2tpUdp *udp);
 void l2tp_udp_close(L2tpUdp *udp, const char *why);
 void l2tp_udp_set_rx_hook(L2tpUdp *udp, L2tpUdpRxHook hook, gpointer user_data);
 int l2tp_udp_fd(L2tpUdp *udp);

@@ -146,6 +146,14 @@ bool l2tp_lac_reset(struct l2tp_lac *lac, const struct l2tp_lac_config *cfg, con
  * rto_initial_ms turns this off. Returns false after start.
  */
 bool l2tp_lac_set_sccrq_restart(struct l2tp_lac *lac, uint32_t ms);
+/*
+ * While waiting for SCCRP: send a new SCCRQ at once, under a new tunnel ID, as the restart
+ * above does. For a host that has just renewed the IPsec SA under the tunnel because the LNS
+ * stayed silent (IKEv1's last quick-mode message may never have reached the gateway, which then
+ * has no SA for us): the next retransmission could be seconds away, and a retransmitted SCCRQ
+ * is one that an LNS which did see the first may ignore as a duplicate. False in any other state.
+ */
+bool l2tp_lac_restart_tunnel(struct l2tp_lac *lac, uint64_t now);
 /* Sends SCCRQ to the LNS (IPv4 or IPv6, port usually 1701). */
 bool l2tp_lac_start(struct l2tp_lac *lac, uint64_t now, const struct sockaddr *lns, socklen_t lns_len);
 /* A datagram received on the tunnel socket; anything not from the LNS or not control is ignored. */

@@ -37,23 +37,16 @@ static void record_uint(L2tpVpnConnection *c, const char *key, guint value)
 	record(c, key, text);
 }
 
-/* Async results may arrive after the connection is gone: they carry its cancellable. */
-typedef struct {
-	L2tpVpnConnection *conn;
-	GCancellable *cancel;
-} AsyncCtx;
-
-static AsyncCtx *async_ctx_new(L2tpVpnConnection *c)
+L2tpVpnAsyncCtx *l2tp_vpn_async_ctx_new(L2tpVpnConnection *c)
 {
-	AsyncCtx *ctx = g_new(AsyncCtx, 1);
+	L2tpVpnAsyncCtx *ctx = g_new(L2tpVpnAsyncCtx, 1);
 
 	ctx->conn = c;
 	ctx->cancel = g_object_ref(c->layers.cancel);
 	return ctx;
 }
 
-/* The connection, or NULL if it was freed meanwhile; frees @ctx. */
-static L2tpVpnConnection *async_ctx_take(AsyncCtx *ctx)
+L2tpVpnConnection *l2tp_vpn_async_ctx_take(L2tpVpnAsyncCtx *ctx)
 {
 	L2tpVpnConnection *c = g_cancellable_is_cancelled(ctx->cancel) ? NULL : ctx->conn;
 
@@ -122,7 +115,7 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	GList *addrs = g_resolver_lookup_by_name_with_flags_finish(G_RESOLVER(src), res, &error);
-	L2tpVpnConnection *c = async_ctx_take(data);
+	L2tpVpnConnection *c = l2tp_vpn_async_ctx_take(data);
 	struct in_addr addr = {0};
 
 	if (c && addrs) {
@@ -160,7 +153,7 @@ static void resolve_start(L2tpVpnConnection *c)
 	resolver = g_resolver_get_default();
 	g_resolver_lookup_by_name_with_flags_async(resolver, c->cfg->gateway,
 						   G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY, c->layers.cancel,
-						   on_resolved, async_ctx_new(c));
+						   on_resolved, l2tp_vpn_async_ctx_new(c));
 }
 
 /* Records other than the owner's pid: something a teardown step could not remove. */
@@ -219,6 +212,7 @@ static void on_l2tp_event(L2tpUdp *udp, const struct l2tp_event *ev, gpointer da
 	switch (ev->type) {
 	case L2TP_EVENT_TUNNEL_UP:
 		l->tunnel_up = TRUE;
+		l2tp_vpn_sa_guard_stop(c);
 		c->info.tunnel_id = ev->our_tunnel_id;
 		c->info.peer_tunnel_id = ev->peer_tunnel_id;
 		summary = g_strdup_printf("tunnel %u (LNS's %u) established", ev->our_tunnel_id,
@@ -352,6 +346,10 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 		if (c->phase == L2TP_VPN_PHASE_IPSEC)
 			ppp_prespawn(c);
 		break;
+	case IPSEC_EVENT_CHILD_REKEYED:
+		l2tp_vpn_progress(c, "ipsec: %s", ev->text);
+		l2tp_vpn_sa_guard_renewed(c);
+		break;
 	case IPSEC_EVENT_IKE_DOWN:
 	case IPSEC_EVENT_CHILD_DOWN:
 	case IPSEC_EVENT_CHARON_LOST:
@@ -370,7 +368,7 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 
 static void on_ipsec_up(GObject *src, GAsyncResult *res, gpointer data)
 {
-	L2tpVpnConnection *c = async_ctx_take(data);
+	L2tpVpnConnection *c = l2tp_vpn_async_ctx_take(data);
 	GError *error = NULL;
 	g_autofree char *summary = NULL;
 
@@ -412,12 +410,12 @@ static void ipsec_start(L2tpVpnConnection *c)
 	record(c, L2TP_VPN_STATE_IPSEC_VICI, s.vici_uri ? s.vici_uri : IPSEC_DEFAULT_VICI_URI);
 	record(c, L2TP_VPN_STATE_IPSEC_CONN, c->info.ipsec_conn);
 	ipsec_session_set_event_handler(c->layers.ipsec, on_ipsec_event, c);
-	ipsec_session_up_async(c->layers.ipsec, NULL, on_ipsec_up, async_ctx_new(c));
+	ipsec_session_up_async(c->layers.ipsec, NULL, on_ipsec_up, l2tp_vpn_async_ctx_new(c));
 }
 
 static void on_ipsec_down(GObject *src, GAsyncResult *res, gpointer data)
 {
-	L2tpVpnConnection *c = async_ctx_take(data);
+	L2tpVpnConnection *c = l2tp_vpn_async_ctx_take(data);
 	g_autoptr(GError) error = NULL;
 
 	if (!c)
@@ -437,7 +435,7 @@ static void ipsec_undo(L2tpVpnConnection *c)
 		l2tp_vpn_undo_done(c, L2TP_VPN_PHASE_IPSEC);
 		return;
 	}
-	ipsec_session_down_async(c->layers.ipsec, NULL, on_ipsec_down, async_ctx_new(c));
+	ipsec_session_down_async(c->layers.ipsec, NULL, on_ipsec_down, l2tp_vpn_async_ctx_new(c));
 }
 
 /* ---- l2tp tunnel and session ------------------------------------------------------- */
@@ -472,8 +470,11 @@ static void l2tp_tunnel_send_sccrq(L2tpVpnConnection *c)
 
 	if (restart_ms)
 		l2tp_lac_set_sccrq_restart(l2tp_udp_lac(c->layers.udp), restart_ms);
-	if (!l2tp_udp_start(c->layers.udp, &error))
+	if (!l2tp_udp_start(c->layers.udp, &error)) {
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_L2TP_TUNNEL, NULL, error);
+		return;
+	}
+	l2tp_vpn_sa_guard_start(c);
 }
 
 static gboolean on_sccrq_wait(gpointer data)
@@ -511,6 +512,7 @@ static void l2tp_tunnel_undo(L2tpVpnConnection *c)
 {
 	L2tpVpnLayers *l = &c->layers;
 
+	l2tp_vpn_sa_guard_stop(c);
 	if (l->sccrq_wait) {
 		/* Nothing was sent yet. */
 		g_source_remove(l->sccrq_wait);

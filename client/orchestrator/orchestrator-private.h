@@ -27,6 +27,16 @@ typedef struct {
 
 extern const L2tpVpnStep l2tp_vpn_real_steps[L2TP_VPN_N_PHASES];
 
+/* While the first SCCRP is awaited under a brand-new IPsec SA (orch-sa-guard.c). */
+typedef struct {
+	gint64 anchor_us;  /* monotonic: when our charon got the gateway's quick-mode answer (QM2) */
+	guint catch_up;    /* timer: right after the gateway's expected QM2 repeat */
+	guint renew;       /* timer: time to ask for a new quick mode */
+	guint settle;      /* timer: the renewed SA is (probably) in place at the gateway too */
+	guint renewals;    /* new quick modes asked for */
+	gboolean renewing; /* asked; IPSEC_EVENT_CHILD_REKEYED awaited */
+} L2tpVpnSaGuard;
+
 /* What the real steps hold; tests leave it zeroed. */
 typedef struct {
 	GCancellable *cancel;
@@ -41,6 +51,7 @@ typedef struct {
 	L2tpNetRoute underlay;
 	gint64 ike_up_us, child_up_us; /* monotonic: how long quick mode took sizes the SCCRQ restart */
 	guint sccrq_wait;              /* the first SCCRQ waits for the gateway's SA */
+	L2tpVpnSaGuard sa_guard;       /* no SCCRP under a new SA (orch-sa-guard.c) */
 	gboolean tunnel_up, session_ready, session_up, l2tp_finished, l2tp_closing;
 	gboolean l2tp_peer_silent; /* retransmissions went unanswered: the LNS may still hold the tunnel */
 	gboolean kernel_tunnel, kernel_session;
@@ -80,6 +91,25 @@ void l2tp_vpn_undo_done(L2tpVpnConnection *conn, L2tpVpnPhase phase);
 /* A failure while connecting or connected: tear down and report it (takes @error). */
 void l2tp_vpn_fail(L2tpVpnConnection *conn, GError *error);
 void l2tp_vpn_progress(L2tpVpnConnection *conn, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+/* Async results may arrive after the connection is gone: they carry its cancellable. */
+typedef struct {
+	L2tpVpnConnection *conn;
+	GCancellable *cancel;
+} L2tpVpnAsyncCtx;
+
+L2tpVpnAsyncCtx *l2tp_vpn_async_ctx_new(L2tpVpnConnection *conn);
+/* The connection, or NULL if it was freed meanwhile; frees @ctx. */
+L2tpVpnConnection *l2tp_vpn_async_ctx_take(L2tpVpnAsyncCtx *ctx);
+
+/* ---- lost last quick-mode message (orch-sa-guard.c) ---------------------- */
+
+/* The first SCCRQ under a new IPsec SA is out. */
+void l2tp_vpn_sa_guard_start(L2tpVpnConnection *conn);
+/* SCCRP came, or the tunnel phase is being undone. */
+void l2tp_vpn_sa_guard_stop(L2tpVpnConnection *conn);
+/* IPSEC_EVENT_CHILD_REKEYED. */
+void l2tp_vpn_sa_guard_renewed(L2tpVpnConnection *conn);
 
 /* ---- the run-state record (orch-state.c) --------------------------------- */
 

@@ -312,6 +312,14 @@ static void handle_command(FakeClient *c, const char *command, const struct vici
 		if (ike && g_hash_table_contains(fc->established, ike))
 			fake_charon_ike_updown(fc, ike, FALSE);
 		remove_reply(c, fc->established, ike, "no matching SAs to terminate found");
+	} else if (strcmp(command, "rekey") == 0) {
+		/* charon answers once the rekey is queued; child-rekey follows when it is done. */
+		const char *ike = vici_node_str(msg, "ike");
+		gboolean found = ike && g_hash_table_contains(fc->established, ike);
+		fc->rekeys_seen++;
+		reply_status(c, found, found ? NULL : "no matching SAs to rekey found");
+		if (found && vici_node_str(msg, "child"))
+			fake_charon_rekey(fc, "child-rekey", ike);
 	} else if (strcmp(command, "unload-conn") == 0) {
 		remove_reply(c, fc->conns, vici_node_str(msg, "name"), "configuration name not found");
 	} else if (strcmp(command, "unload-shared") == 0) {

@@ -40,6 +40,7 @@ typedef struct {
 	guint initiate_log_pause_ms;
 	guint ike_uniqueid; /* the IKE_SA's uniqueid in events and lists (1; an ike-rekey moves it on) */
 	guint commands_seen;
+	guint rekeys_seen;                /* rekey commands */
 	guint registers_followed_at_once; /* registrations with the next request already waiting */
 	/* Events named "no-such-..." are unknown (EVENT_UNKNOWN), like charon's for a typo. */
 	GString *command_log; /* "cmd;" per request, in order */

@@ -631,6 +631,60 @@ static void test_session_rekey_events(void)
 	fake_charon_free(fc);
 }
 
+typedef struct {
+	gboolean done, ok;
+	GError *error;
+} RekeyResult;
+
+static void on_rekey_child_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	RekeyResult *r = data;
+	r->ok = ipsec_session_rekey_child_finish(NULL, res, &r->error);
+	r->done = TRUE;
+}
+
+static gboolean child_rekeyed(gpointer p)
+{
+	return ((Sess *)p)->seen[IPSEC_EVENT_CHILD_REKEYED] > 0;
+}
+
+/* rekey_child asks charon for a new quick mode of our own CHILD_SA; refused when not up. */
+static void test_session_rekey_child(void)
+{
+	FakeCharon *fc = fake_new();
+	IpsecSettings settings = session_settings();
+	Sess *t = sess_new(&settings);
+	RekeyResult r = {0};
+
+	ipsec_session_rekey_child_async(t->s, NULL, on_rekey_child_done, &r); /* not up yet */
+	CHECK(run_until(is_set, &r.done, 3000));
+	CHECK(!r.ok && r.error && r.error->domain == IPSEC_ERROR);
+	CHECK_INT(fc->rekeys_seen, 0);
+	g_clear_error(&r.error);
+
+	sess_up(t);
+	CHECK(t->up_ok);
+	r = (RekeyResult){0};
+	ipsec_session_rekey_child_async(t->s, NULL, on_rekey_child_done, &r);
+	CHECK(run_until(is_set, &r.done, 3000));
+	CHECK(r.ok && !r.error);
+	CHECK_INT(fc->rekeys_seen, 1);
+	CHECK(run_until(child_rekeyed, t, 3000));
+	CHECK(event_seen(t, "progress: asking charon to rekey CHILD_SA"));
+	CHECK_INT(t->seen[IPSEC_EVENT_CHILD_DOWN], 0);
+
+	/* charon no longer has the SA (deleted meanwhile): its refusal is the error. */
+	g_hash_table_remove_all(fc->established);
+	r = (RekeyResult){0};
+	ipsec_session_rekey_child_async(t->s, NULL, on_rekey_child_done, &r);
+	CHECK(run_until(is_set, &r.done, 3000));
+	CHECK(!r.ok && r.error && strstr(r.error->message, "no matching SAs to rekey"));
+	g_clear_error(&r.error);
+	sess_down(t);
+	sess_free(t);
+	fake_charon_free(fc);
+}
+
 static void test_session_free_cleans_up(void)
 {
 	FakeCharon *fc = fake_new();
@@ -777,6 +831,7 @@ int main(void)
 	RUN(test_session_peer_down);
 	RUN(test_session_rekey_events);
 	RUN(test_session_ike_rekey_old_down);
+	RUN(test_session_rekey_child);
 	RUN(test_session_free_cleans_up);
 	RUN(test_session_ike_restart);
 	RUN(test_session_cancel_during_initiate);

@@ -79,7 +79,8 @@ static struct l2tp_lac *start(struct capture *c, uint32_t restart_ms)
 static bool sent(struct capture *c, unsigned i, uint16_t type)
 {
 	static const struct l2tp_secret none = {0};
-	return i < c->n && l2tp_msg_parse(c->data[i], c->len[i], &none, &msg) == L2TP_PARSE_OK && msg.type == type;
+	return i < c->n && l2tp_msg_parse(c->data[i], c->len[i], &none, &msg) == L2TP_PARSE_OK &&
+	       msg.type == type;
 }
 
 static uint16_t sent_u16(enum l2tp_avp_type type)
@@ -114,7 +115,7 @@ static void test_restart_then_stopccn_for_the_late_answer(void)
 	CHECK(sent(&c, 0, L2TP_MSG_SCCRQ));
 	uint16_t first = sent_u16(L2TP_AVP_ASSIGNED_TUNNEL_ID);
 	CHECK(first != 0);
-	CHECK_INT(l2tp_lac_deadline(lac), 200); /* not the 1 s retransmission */
+	CHECK_INT(l2tp_lac_deadline(lac), 200);       /* not the 1 s retransmission */
 	CHECK(!l2tp_lac_set_sccrq_restart(lac, 100)); /* only before start */
 
 	l2tp_lac_timeout(lac, 200);
@@ -207,11 +208,52 @@ static void test_other_messages_for_abandoned_tunnel_ignored(void)
 	l2tp_lac_free(lac);
 }
 
+/*
+ * l2tp_lac_restart_tunnel() after the IPsec SA was renewed: a new SCCRQ at once under a new ID,
+ * the previous one's late SCCRP cleared, refused once the tunnel is up.
+ */
+static void test_restart_on_renewed_sa(void)
+{
+	struct capture c;
+	struct l2tp_lac *lac = start(&c, 0);
+	CHECK(sent(&c, 0, L2TP_MSG_SCCRQ));
+	uint16_t first = sent_u16(L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	l2tp_lac_timeout(lac, 1000); /* one ordinary retransmission of it */
+	CHECK(sent(&c, 1, L2TP_MSG_SCCRQ));
+	CHECK_INT(sent_u16(L2TP_AVP_ASSIGNED_TUNNEL_ID), first);
+
+	CHECK(l2tp_lac_restart_tunnel(lac, 3000));
+	CHECK_INT(c.n, 3);
+	CHECK(sent(&c, 2, L2TP_MSG_SCCRQ));
+	uint16_t second = sent_u16(L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	CHECK(second != 0 && second != first);
+	CHECK_INT(msg.hdr.ns, 0);
+	CHECK_INT(l2tp_lac_deadline(lac), 4000); /* the RFC's schedule, from the new SCCRQ */
+
+	/* Another renewal before any answer: yet another tunnel. */
+	CHECK(l2tp_lac_restart_tunnel(lac, 3500));
+	CHECK(sent(&c, 3, L2TP_MSG_SCCRQ));
+	uint16_t third = sent_u16(L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	CHECK(third != second && third != 0);
+
+	feed_sccrp(lac, 3600, second, 55); /* the abandoned tunnel's answer: cleared */
+	CHECK(sent(&c, 4, L2TP_MSG_STOPCCN));
+	CHECK_INT(c.tunnel_up, 0);
+	feed_sccrp(lac, 3610, third, 77);
+	CHECK_INT(c.tunnel_up, 1);
+	CHECK(lac->peer_tunnel_id == 77 && lac->our_tunnel_id == third);
+	unsigned before = c.n;
+	CHECK(!l2tp_lac_restart_tunnel(lac, 4000)); /* up: nothing to restart */
+	CHECK_INT(c.n, before);
+	l2tp_lac_free(lac);
+}
+
 int main(void)
 {
 	RUN(test_restart_then_stopccn_for_the_late_answer);
 	RUN(test_first_answer_after_restart_is_cleared);
 	RUN(test_off_by_default_and_when_not_faster);
 	RUN(test_other_messages_for_abandoned_tunnel_ignored);
+	RUN(test_restart_on_renewed_sa);
 	return check_summary();
 }
