@@ -351,6 +351,48 @@ gboolean l2tp_kernel_tunnel_delete(L2tpKernel *k, guint32 tunnel_id, GError **er
 	return FALSE;
 }
 
+static int on_tunnel_reply(struct nl_msg *msg, void *data)
+{
+	*(gboolean *)data = TRUE;
+	return NL_OK;
+}
+
+/*
+ * A GET is answered with the object and then the ACK, in two reads: nl_send_sync() would
+ * stop after the object and leave the ACK for the next request to take as its own answer.
+ */
+gboolean l2tp_kernel_tunnel_exists(L2tpKernel *k, guint32 tunnel_id, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+	gboolean found = FALSE;
+	struct nl_msg *msg;
+	int rc;
+
+	if (!check_ids(tunnel_id, tunnel_id, error))
+		return FALSE;
+	msg = new_request(k, L2TP_CMD_TUNNEL_GET);
+	if (!msg || nla_put_u32(msg, L2TP_ATTR_CONN_ID, tunnel_id) < 0) {
+		nlmsg_free(msg);
+		g_set_error_literal(error, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NETLINK,
+				    "cannot build TUNNEL_GET");
+		return FALSE;
+	}
+	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_CUSTOM, on_tunnel_reply, &found);
+	rc = nl_send_auto(k->sk, msg);
+	nlmsg_free(msg);
+	if (rc >= 0)
+		rc = nl_recvmsgs_default(k->sk);
+	if (rc >= 0 && found)
+		rc = nl_wait_for_ack(k->sk);
+	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	if (rc >= 0)
+		return found;
+	set_nl_error(&err, rc, "looking up a kernel L2TP tunnel");
+	if (!g_error_matches(err, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND))
+		g_propagate_error(error, g_steal_pointer(&err));
+	return FALSE;
+}
+
 gboolean l2tp_kernel_session_create(L2tpKernel *k, guint32 tunnel_id, guint32 session_id,
 				    guint32 peer_session_id, GError **error)
 {

@@ -57,6 +57,8 @@ void l2tp_kernel_close(L2tpKernel *k);
 gboolean l2tp_kernel_tunnel_create(L2tpKernel *k, guint32 tunnel_id, guint32 peer_tunnel_id, int udp_fd,
 				   GError **error);
 gboolean l2tp_kernel_tunnel_delete(L2tpKernel *k, guint32 tunnel_id, GError **error);
+/* TRUE if the kernel has a tunnel with this (local) id; FALSE with error unset if it has not. */
+gboolean l2tp_kernel_tunnel_exists(L2tpKernel *k, guint32 tunnel_id, GError **error);
 gboolean l2tp_kernel_session_create(L2tpKernel *k, guint32 tunnel_id, guint32 session_id,
 				    guint32 peer_session_id, GError **error);
 gboolean l2tp_kernel_session_delete(L2tpKernel *k, guint32 tunnel_id, guint32 session_id, GError **error);

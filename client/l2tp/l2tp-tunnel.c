@@ -35,15 +35,31 @@ static uint16_t sockaddr_port(const struct sockaddr_storage *a)
 	return 0;
 }
 
+/*
+ * A random ID of our own: not the one a restart abandoned, and not one this host's kernel
+ * already has for another connection (it would refuse our tunnel once the LNS answered).
+ * Bounded: with 65535 IDs, 32 taken draws in a row mean the callback is broken, not busy.
+ */
+static uint16_t pick_tunnel_id(struct l2tp_lac *lac)
+{
+	uint16_t id = 0;
+
+	for (unsigned tries = 0; tries < 32; tries++) {
+		id = lac_random_id(lac);
+		if (id != lac->abandoned_tunnel_id &&
+		    !(lac->ops.tunnel_id_taken && lac->ops.tunnel_id_taken(lac->ctx, id)))
+			return id;
+		lac_log(lac, L2TP_LOG_DEBUG, "tunnel ID %u is taken, drawing another", id);
+	}
+	return id;
+}
+
 bool tunnel_start(struct l2tp_lac *lac, uint64_t now)
 {
 	uint8_t buf[L2TP_MSG_MAX_LEN];
 	struct l2tp_builder b;
 
-	lac->our_tunnel_id = lac_random_id(lac);
-	if (lac->our_tunnel_id == lac->abandoned_tunnel_id) /* a restart needs an ID of its own */
-		lac->our_tunnel_id =
-		    (uint16_t)(lac->our_tunnel_id + 1) ? (uint16_t)(lac->our_tunnel_id + 1) : 1;
+	lac->our_tunnel_id = pick_tunnel_id(lac);
 	lac_builder_start(lac, &b, buf, sizeof(buf), L2TP_MSG_SCCRQ, 0);
 	l2tp_builder_u16(&b, true, L2TP_AVP_PROTOCOL_VERSION, 0x0100);
 	l2tp_builder_avp(&b, true, L2TP_VENDOR_IETF, L2TP_AVP_HOST_NAME, lac->host_name,

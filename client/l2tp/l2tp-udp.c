@@ -26,6 +26,8 @@ struct l2tp_udp {
 	gpointer user_data;
 	L2tpUdpRxHook rx_hook;
 	gpointer rx_hook_data;
+	gboolean (*tunnel_id_taken)(guint16 id, gpointer data);
+	gpointer tunnel_id_taken_data;
 	guint8 *rx_buf;
 };
 
@@ -242,6 +244,12 @@ static gboolean bind_socket(L2tpUdp *udp, const struct l2tp_udp_config *ucfg, GE
 	return TRUE;
 }
 
+static bool lac_tunnel_id_taken(void *ctx, uint16_t id)
+{
+	L2tpUdp *udp = ctx;
+	return udp->tunnel_id_taken && udp->tunnel_id_taken(id, udp->tunnel_id_taken_data);
+}
+
 L2tpUdp *l2tp_udp_new(const struct l2tp_udp_config *ucfg, const struct l2tp_lac_config *cfg,
 		      L2tpUdpEventFunc on_event, L2tpUdpLogFunc on_log, gpointer user_data, GError **error)
 {
@@ -260,7 +268,10 @@ L2tpUdp *l2tp_udp_new(const struct l2tp_udp_config *ucfg, const struct l2tp_lac_
 			    ucfg->lns_address ? ucfg->lns_address : "");
 		return NULL;
 	}
-	struct l2tp_lac_ops ops = {.send = lac_send, .event = lac_event, .log = lac_log_cb};
+	struct l2tp_lac_ops ops = {
+	    .send = lac_send, .event = lac_event, .log = lac_log_cb, .tunnel_id_taken = lac_tunnel_id_taken};
+	udp->tunnel_id_taken = ucfg->tunnel_id_taken;
+	udp->tunnel_id_taken_data = ucfg->tunnel_id_taken_data;
 	udp->lac = l2tp_lac_new(cfg, &ops, udp, err, sizeof(err));
 	if (!udp->lac) {
 		g_set_error(error, L2TP_UDP_ERROR, L2TP_UDP_ERROR_CONFIG, "%s", err);

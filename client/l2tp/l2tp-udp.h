@@ -44,6 +44,9 @@ struct l2tp_udp_config {
 	 * in clear, so by default (FALSE) datagrams from any other address or port are
 	 * dropped; set TRUE only for L2TP without IPsec. */
 	gboolean follow_lns_port;
+	/* Optional: TRUE if the host already uses this tunnel ID (see struct l2tp_lac_ops). */
+	gboolean (*tunnel_id_taken)(guint16 id, gpointer data);
+	gpointer tunnel_id_taken_data;
 };
 
 typedef struct l2tp_udp L2tpUdp;
@@ -61,9 +64,9 @@ L2tpUdp *l2tp_udp_new(const struct l2tp_udp_config *ucfg, const struct l2tp_lac_
 gboolean l2tp_udp_start(L2tpUdp *udp, GError **error);
 /* After SESSION_READY: sends ICCN. */
 gboolean l2tp_udp_session_confirm(L2tpUdp *udp);
-/* Orderly shutdown; FINISHED follows. */
 /* l2tp_lac_restart_tunnel(): a new SCCRQ now, under a new tunnel ID; FALSE unless waiting for SCCRP. */
 gboolean l2tp_udp_restart_tunnel(L2tpUdp *udp);
+/* Orderly shutdown; FINISHED follows. */
 void l2tp_udp_close(L2tpUdp *udp, const char *why);
 void l2tp_udp_set_rx_hook(L2tpUdp *udp, L2tpUdpRxHook hook, gpointer user_data);
 int l2tp_udp_fd(L2tpUdp *udp);

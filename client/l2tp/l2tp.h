@@ -114,6 +114,9 @@ struct l2tp_lac_ops {
 	void (*random)(void *ctx, void *buf, size_t len);
 	/* Optional. */
 	void (*log)(void *ctx, enum l2tp_log_level level, const char *message);
+	/* Optional: true if this host already uses tunnel ID id (the kernel's tunnel IDs are one
+	 * namespace for every connection): a new SCCRQ then assigns another. */
+	bool (*tunnel_id_taken)(void *ctx, uint16_t id);
 };
 
 struct l2tp_lac;

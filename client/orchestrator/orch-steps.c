@@ -283,6 +283,30 @@ static void ppp_prespawn(L2tpVpnConnection *c)
 	}
 }
 
+/*
+ * Kernel tunnel IDs are one namespace for every connection on the host (the daemon's two
+ * profiles, or another L2TP client): an SCCRQ must not assign one the kernel already has, or
+ * creating our kernel tunnel would fail after the LNS had answered. Without the l2tp modules
+ * there is no kernel tunnel to collide with (the kernel phase names that problem later).
+ */
+static gboolean tunnel_id_taken(guint16 id, gpointer data)
+{
+	L2tpVpnConnection *c = data;
+	L2tpVpnLayers *l = &c->layers;
+	g_autoptr(GError) error = NULL;
+	gboolean taken;
+
+	if (!l->kernel)
+		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
+	if (!l->kernel)
+		return FALSE;
+	taken = l2tp_kernel_tunnel_exists(l->kernel, id, &error);
+	if (error)
+		l2tp_vpn_progress(c, "l2tp: cannot check tunnel ID %u against the kernel's: %s", id,
+				  error->message);
+	return taken;
+}
+
 static void socket_start(L2tpVpnConnection *c)
 {
 	struct l2tp_udp_config ucfg = {
@@ -292,6 +316,8 @@ static void socket_start(L2tpVpnConnection *c)
 	    .port_policy = c->cfg->port_policy,
 	    /* Under IPsec the SA covers the LNS's port only: never follow it elsewhere. */
 	    .follow_lns_port = !c->cfg->ipsec_enabled,
+	    .tunnel_id_taken = tunnel_id_taken,
+	    .tunnel_id_taken_data = c,
 	};
 	g_autofree char *summary = NULL;
 	GError *error = NULL;

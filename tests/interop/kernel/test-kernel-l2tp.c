@@ -82,7 +82,7 @@ static gboolean udp_pair(int s[2])
 static void test_loopback_data_path(void)
 {
 	g_autoptr(L2tpKernel) k = NULL;
-	g_autoptr(GError) error = NULL, dup = NULL, gone = NULL, del_error = NULL;
+	g_autoptr(GError) error = NULL, dup = NULL, gone = NULL, del_error = NULL, absent = NULL;
 	/* PPP protocol 0x0021 (IPv4) and a payload; the kernel adds FF 03 and the L2TP header. */
 	const guint8 frame[] = {0x00, 0x21, 'l', '2', 't', 'p', '-', 'v', 'p', 'n'};
 	guint8 buf[256];
@@ -101,6 +101,12 @@ static void test_loopback_data_path(void)
 	CHECK(l2tp_kernel_tunnel_create(k, 202, 101, udp[1], &error));
 	CHECK(!l2tp_kernel_tunnel_create(k, 101, 303, udp[0], &dup) &&
 	      g_error_matches(dup, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_EXISTS));
+	/* What a new connection asks before assigning a tunnel ID (tunnel_id_taken()). */
+	CHECK(l2tp_kernel_tunnel_exists(k, 101, NULL) && l2tp_kernel_tunnel_exists(k, 202, NULL));
+	CHECK(!l2tp_kernel_tunnel_exists(k, 303, &absent) && absent == NULL);
+	if (absent)
+		fprintf(stderr, "  tunnel 303: %s\n", absent->message);
+	g_clear_error(&absent);
 	CHECK(l2tp_kernel_session_create(k, 101, 11, 22, &error));
 	CHECK(l2tp_kernel_session_create(k, 202, 22, 11, &error));
 	if (error)
@@ -130,6 +136,7 @@ static void test_loopback_data_path(void)
 	close(p2);
 	CHECK(l2tp_kernel_tunnel_delete(k, 101, NULL) && l2tp_kernel_tunnel_delete(k, 202, NULL));
 	CHECK(l2tp_kernel_tunnel_delete(k, 101, NULL));
+	CHECK(!l2tp_kernel_tunnel_exists(k, 101, &absent) && absent == NULL);
 	close(udp[0]);
 	close(udp[1]);
 }

@@ -248,6 +248,54 @@ static void test_restart_on_renewed_sa(void)
 	l2tp_lac_free(lac);
 }
 
+/* IDs the host already uses (another connection's kernel tunnel) are never assigned. */
+static uint16_t asked[64];
+static unsigned n_asked, n_taken;
+
+static bool cap_id_taken(void *ctx, uint16_t id)
+{
+	(void)ctx;
+	if (n_asked < 64)
+		asked[n_asked] = id;
+	return ++n_asked <= n_taken;
+}
+
+static struct l2tp_lac *start_with_taken(struct capture *c, unsigned taken)
+{
+	struct l2tp_lac_config cfg;
+	struct sockaddr_in lns = lns_addr();
+	struct l2tp_lac_ops taken_ops = ops;
+
+	l2tp_lac_config_defaults(&cfg);
+	cfg.host_name = "test-lac";
+	memset(c, 0, sizeof(*c));
+	taken_ops.tunnel_id_taken = cap_id_taken;
+	n_asked = 0;
+	n_taken = taken;
+	struct l2tp_lac *lac = l2tp_lac_new(&cfg, &taken_ops, c, NULL, 0);
+	CHECK(lac != NULL);
+	CHECK(l2tp_lac_start(lac, 0, (struct sockaddr *)&lns, sizeof(lns)));
+	return lac;
+}
+
+static void test_taken_tunnel_ids_skipped(void)
+{
+	struct capture c;
+	struct l2tp_lac *lac = start_with_taken(&c, 2);
+
+	CHECK(sent(&c, 0, L2TP_MSG_SCCRQ));
+	uint16_t got = sent_u16(L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	CHECK_INT(n_asked, 3);
+	CHECK(got == asked[2] && got != asked[0] && got != asked[1] && got != 0);
+	l2tp_lac_free(lac);
+
+	/* A callback that says "taken" to everything cannot hang the LAC: it still sends SCCRQ. */
+	lac = start_with_taken(&c, 1000);
+	CHECK(sent(&c, 0, L2TP_MSG_SCCRQ));
+	CHECK_INT(n_asked, 32);
+	l2tp_lac_free(lac);
+}
+
 int main(void)
 {
 	RUN(test_restart_then_stopccn_for_the_late_answer);
@@ -255,5 +303,6 @@ int main(void)
 	RUN(test_off_by_default_and_when_not_faster);
 	RUN(test_other_messages_for_abandoned_tunnel_ignored);
 	RUN(test_restart_on_renewed_sa);
+	RUN(test_taken_tunnel_ids_skipped);
 	return check_summary();
 }
