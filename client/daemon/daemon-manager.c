@@ -266,7 +266,8 @@ static const struct {
     {"GetProfile", L2TPVPN_ACTION_CONNECT, get_profile, NULL},
     {"SaveProfile", L2TPVPN_ACTION_MODIFY_PROFILES, save_profile, NULL},
     {"DeleteProfile", L2TPVPN_ACTION_MODIFY_PROFILES, delete_profile, NULL},
-    {"ListConnections", L2TPVPN_ACTION_CONNECT, list_connections, NULL},
+    /* Read-only state, open to every caller like the connections' properties and signals. */
+    {"ListConnections", NULL, list_connections, NULL},
     {"Connect", L2TPVPN_ACTION_CONNECT, NULL, do_connect},
     {"Disconnect", L2TPVPN_ACTION_DISCONNECT, NULL, do_disconnect},
 };
@@ -311,7 +312,10 @@ static void manager_method_call(GDBusConnection *bus, const char *sender, const 
 			continue;
 		call = g_new0(Call, 1);
 		*call = (Call){.m = data, .method = i, .inv = inv};
-		vpnd_auth_check(bus, sender, methods[i].action, on_authorized, call);
+		if (methods[i].action)
+			vpnd_auth_check(bus, sender, methods[i].action, on_authorized, call);
+		else
+			on_authorized(NULL, call);
 		return;
 	}
 	g_dbus_method_invocation_return_error(inv, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD, "no method %s",
