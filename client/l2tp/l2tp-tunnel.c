@@ -51,6 +51,9 @@ static uint16_t pick_tunnel_id(struct l2tp_lac *lac)
 			return id;
 		lac_log(lac, L2TP_LOG_DEBUG, "tunnel ID %u is taken, drawing another", id);
 	}
+	/* Never the abandoned one: its SCCRP would be answered with StopCCN. */
+	if (id == lac->abandoned_tunnel_id)
+		id = (uint16_t)(id + 1) ? (uint16_t)(id + 1) : 1;
 	return id;
 }
 

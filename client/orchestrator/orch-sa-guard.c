@@ -26,6 +26,9 @@
 #define GW_QM_REPEAT_MS      4000
 #define RENEW_AFTER_CATCH_UP 1500
 #define RENEWALS_MAX         2
+/* A renewal whose quick mode is not done by then (its own first message lost: charon repeats it
+ * after 4 s) makes way for the next one. */
+#define RENEWAL_STALLED_MS 6000
 
 static gboolean waiting_for_sccrp(const L2tpVpnConnection *c)
 {
@@ -79,9 +82,25 @@ static void on_renew_asked(GObject *src, GAsyncResult *res, gpointer data)
 	if (!c || ipsec_session_rekey_child_finish(c->layers.ipsec, res, &error))
 		return;
 	c->layers.sa_guard.renewing = FALSE;
+	clear_timer(&c->layers.sa_guard.renew); /* the stall timer: charon said no, not "later" */
 	if (waiting_for_sccrp(c))
 		l2tp_vpn_progress(c, "l2tp: could not renew the IPsec SA (%s): left to retransmissions",
 				  error->message);
+}
+
+static gboolean on_renew(gpointer data);
+
+static gboolean on_renewal_stalled(gpointer data)
+{
+	L2tpVpnConnection *c = data;
+	L2tpVpnSaGuard *g = &c->layers.sa_guard;
+
+	g->renew = 0;
+	if (!waiting_for_sccrp(c) || !g->renewing)
+		return G_SOURCE_REMOVE;
+	g->renewing = FALSE;
+	l2tp_vpn_progress(c, "l2tp: the renewed SA is not up after %u ms", RENEWAL_STALLED_MS);
+	return on_renew(c);
 }
 
 static gboolean on_renew(gpointer data)
@@ -99,22 +118,27 @@ static gboolean on_renew(gpointer data)
 			  "message lost); renewing the SA (%u of %u)",
 			  g->renewals, RENEWALS_MAX);
 	ipsec_session_rekey_child_async(c->layers.ipsec, NULL, on_renew_asked, l2tp_vpn_async_ctx_new(c));
+	g->renew = g_timeout_add(RENEWAL_STALLED_MS, on_renewal_stalled, c);
 	return G_SOURCE_REMOVE;
 }
 
-/* Catch-up and renew for the quick mode whose QM2 our charon got at g->anchor_us. */
+/*
+ * Catch-up and renew for the quick mode whose QM2 our charon got at g->anchor_us, called as an
+ * SCCRQ goes out. Past the repeat already (a slow start), that SCCRQ is the catch-up, and the
+ * renewal still gives it RENEW_AFTER_CATCH_UP to be answered.
+ */
 static void arm(L2tpVpnConnection *c)
 {
 	L2tpVpnSaGuard *g = &c->layers.sa_guard;
 	guint repeat_seen_ms = GW_QM_REPEAT_MS + peer_install_ms(c);
+	guint catch_up_ms = ms_until(g->anchor_us, repeat_seen_ms);
 
 	clear_timer(&g->catch_up);
 	clear_timer(&g->renew);
-	if (ms_until(g->anchor_us, repeat_seen_ms))
-		g->catch_up = g_timeout_add(ms_until(g->anchor_us, repeat_seen_ms), on_catch_up, c);
+	if (catch_up_ms)
+		g->catch_up = g_timeout_add(catch_up_ms, on_catch_up, c);
 	if (g->renewals < RENEWALS_MAX)
-		g->renew =
-		    g_timeout_add(ms_until(g->anchor_us, repeat_seen_ms + RENEW_AFTER_CATCH_UP), on_renew, c);
+		g->renew = g_timeout_add(catch_up_ms + RENEW_AFTER_CATCH_UP, on_renew, c);
 }
 
 void l2tp_vpn_sa_guard_start(L2tpVpnConnection *c)
@@ -165,6 +189,7 @@ void l2tp_vpn_sa_guard_renewed(L2tpVpnConnection *c)
 		return;
 	/* Our charon took about as long for this quick mode's install as for the first one's. */
 	g->anchor_us = g_get_monotonic_time() - (sa ? MAX(sa->child_install_time_us, 0) : 0);
+	clear_timer(&g->renew); /* the stall timer */
 	clear_timer(&g->settle);
 	g->settle = g_timeout_add(peer_install_ms(c), on_settled, c);
 }

@@ -296,14 +296,20 @@ static gboolean tunnel_id_taken(guint16 id, gpointer data)
 	g_autoptr(GError) error = NULL;
 	gboolean taken;
 
+	if (l->tunnel_ids_unchecked)
+		return FALSE;
 	if (!l->kernel)
 		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
-	if (!l->kernel)
+	if (!l->kernel) {
+		l->tunnel_ids_unchecked = TRUE; /* no module yet, so no tunnel: don't ask again */
 		return FALSE;
+	}
 	taken = l2tp_kernel_tunnel_exists(l->kernel, id, &error);
-	if (error)
-		l2tp_vpn_progress(c, "l2tp: cannot check tunnel ID %u against the kernel's: %s", id,
+	if (error) {
+		l->tunnel_ids_unchecked = TRUE;
+		l2tp_vpn_progress(c, "l2tp: cannot check tunnel IDs against the kernel's: %s",
 				  error->message);
+	}
 	return taken;
 }
 

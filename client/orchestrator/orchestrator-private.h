@@ -43,6 +43,7 @@ typedef struct {
 	L2tpUdp *udp;
 	IpsecSession *ipsec;
 	L2tpKernel *kernel;
+	gboolean tunnel_ids_unchecked; /* the kernel could not be asked which tunnel IDs it has */
 	int pppox;
 	L2tpPppLauncher *ppp;
 	L2tpNetContext net;

@@ -574,6 +574,7 @@ void l2tp_vpn_connection_free(L2tpVpnConnection *c)
 		g_source_remove(c->idle);
 	if (c->layers.sccrq_wait)
 		g_source_remove(c->layers.sccrq_wait);
+	l2tp_vpn_sa_guard_stop(c);
 	/* Whatever a teardown did not get to stays recorded for l2tp_vpn_recover(). */
 	g_cancellable_cancel(c->layers.cancel);
 	l2tp_ppp_launcher_free(c->layers.ppp);

@@ -56,6 +56,7 @@ extern char user[MAXNAMELEN];
 #define compat_option_error     ppp_option_error
 #define compat_ifname()         ppp_ifname()
 #define compat_phase()          ppp_phase()
+#define compat_status()         ppp_status()
 #define compat_timeout          ppp_timeout
 #define compat_untimeout        ppp_untimeout
 #else
@@ -65,6 +66,7 @@ PLUGIN_EXPORT char pppd_version[] = VERSION;
 #define compat_option_error     option_error
 #define compat_ifname()         ((const char *)ifname)
 #define compat_phase()          (phase)
+#define compat_status()         (status)
 #define compat_timeout          timeout
 #define compat_untimeout        untimeout
 #endif
@@ -388,6 +390,16 @@ static void on_phase(void *ctx, int new_phase)
 		early_ipcp_len = 0;
 	if (new_phase < 0 || new_phase > PPPCHAN_MAX_PHASE)
 		return;
+	/*
+	 * Refused by the gateway: pppd sets its exit status, then closes LCP. Say so now, not at
+	 * exit: the LNS clears the call as soon as its own pppd quits, and a CDN that arrived
+	 * first would be taken for an L2TP failure (lab ours-errors-auth saw exactly that).
+	 */
+	if (new_phase == PHASE_TERMINATE && saw_auth_phase && !auth_reported &&
+	    compat_status() == EXIT_AUTH_TOPEER_FAILED) {
+		auth_reported = 1;
+		send_simple(PPPCHAN_AUTH, PPPCHAN_AUTH_FAILED);
+	}
 	send_simple(PPPCHAN_PHASE, (uint8_t)new_phase);
 	if (new_phase == PHASE_AUTHENTICATE)
 		saw_auth_phase = 1;

@@ -136,6 +136,9 @@ static void test_loopback_data_path(void)
 	close(p2);
 	CHECK(l2tp_kernel_tunnel_delete(k, 101, NULL) && l2tp_kernel_tunnel_delete(k, 202, NULL));
 	CHECK(l2tp_kernel_tunnel_delete(k, 101, NULL));
+	/* The kernel unlists a deleted tunnel from a work item, a moment later (CI saw it still there). */
+	for (int i = 0; i < 200 && l2tp_kernel_tunnel_exists(k, 101, &absent); i++)
+		g_usleep(10 * 1000);
 	CHECK(!l2tp_kernel_tunnel_exists(k, 101, &absent) && absent == NULL);
 	close(udp[0]);
 	close(udp[1]);

@@ -1,8 +1,9 @@
-# summary: 15 % loss + 20 ms delay + reordering both ways: our client connects in >= 19 of 20 attempts within 45 s (full down, nothing left, after each), the classic stack 10 attempts beside it; our L2TP+PPP median not slower than the classic's
+# summary: 15 % loss + 20 ms delay + reordering both ways: our client connects in >= 19 of 20 attempts within 45 s (full down, nothing left, after each), the classic stack 20 attempts beside it; our L2TP+PPP median not slower than the classic's
 # Switches (environment, all optional):
 #   LAB_LOSS_NETEM     netem spec on the link        ["loss 15% delay 20ms reorder 25% 50%"]
 #   LAB_LOSS_ATTEMPTS  our attempts                  [20]
-#   LAB_LOSS_CLASSIC_ATTEMPTS  the classic stack's   [10] (its median and worst, beside ours)
+#   LAB_LOSS_CLASSIC_ATTEMPTS  the classic stack's   [20] (its median and worst, beside ours;
+#                      as many as ours: a median of 10 swung by 3 s between runs, 7.0-10.5 s)
 #   LAB_LOSS_MIN_OK    our attempts that must succeed [ATTEMPTS - 1]
 #   LAB_LOSS_LIMIT_S   connect time limit            [45]
 #
@@ -19,7 +20,7 @@
 source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
 
 : "${LAB_LOSS_NETEM:=loss 15% delay 20ms reorder 25% 50%}" "${LAB_LOSS_ATTEMPTS:=20}" "${LAB_LOSS_LIMIT_S:=45}"
-: "${LAB_LOSS_MIN_OK:=$((LAB_LOSS_ATTEMPTS - 1))}" "${LAB_LOSS_CLASSIC_ATTEMPTS:=10}"
+: "${LAB_LOSS_MIN_OK:=$((LAB_LOSS_ATTEMPTS - 1))}" "${LAB_LOSS_CLASSIC_ATTEMPTS:=20}"
 declare -A LOSS_ATTEMPTS=([classic]=$LAB_LOSS_CLASSIC_ATTEMPTS [ours]=$LAB_LOSS_ATTEMPTS)
 LOSS_TABLE=$LAB_OUT/loss-connect.txt
 LOSS_OUR_PHASES="l2tp-tunnel kernel-tunnel l2tp-session kernel-session ppp ip-up"
