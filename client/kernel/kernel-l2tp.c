@@ -351,16 +351,33 @@ gboolean l2tp_kernel_tunnel_delete(L2tpKernel *k, guint32 tunnel_id, GError **er
 	return FALSE;
 }
 
+/*
+ * A GET: the kernel answers with the object (on_reply sets *found) and then the ACK, in two
+ * reads; nl_send_sync() would stop after the object and leave the ACK for the next request to
+ * take as its own answer. Consumes msg; returns 0 or libnl's (negative) error.
+ */
+static int get_object(L2tpKernel *k, struct nl_msg *msg, nl_recvmsg_msg_cb_t on_reply, void *reply,
+		      const gboolean *found)
+{
+	int err;
+
+	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_CUSTOM, on_reply, reply);
+	err = nl_send_auto(k->sk, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_recvmsgs_default(k->sk);
+	if (err >= 0 && *found)
+		err = nl_wait_for_ack(k->sk);
+	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	return err < 0 ? err : 0;
+}
+
 static int on_tunnel_reply(struct nl_msg *msg, void *data)
 {
 	*(gboolean *)data = TRUE;
 	return NL_OK;
 }
 
-/*
- * A GET is answered with the object and then the ACK, in two reads: nl_send_sync() would
- * stop after the object and leave the ACK for the next request to take as its own answer.
- */
 gboolean l2tp_kernel_tunnel_exists(L2tpKernel *k, guint32 tunnel_id, GError **error)
 {
 	g_autoptr(GError) err = NULL;
@@ -377,15 +394,8 @@ gboolean l2tp_kernel_tunnel_exists(L2tpKernel *k, guint32 tunnel_id, GError **er
 				    "cannot build TUNNEL_GET");
 		return FALSE;
 	}
-	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_CUSTOM, on_tunnel_reply, &found);
-	rc = nl_send_auto(k->sk, msg);
-	nlmsg_free(msg);
-	if (rc >= 0)
-		rc = nl_recvmsgs_default(k->sk);
-	if (rc >= 0 && found)
-		rc = nl_wait_for_ack(k->sk);
-	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
-	if (rc >= 0)
+	rc = get_object(k, msg, on_tunnel_reply, &found, &found);
+	if (rc == 0)
 		return found;
 	set_nl_error(&err, rc, "looking up a kernel L2TP tunnel");
 	if (!g_error_matches(err, L2TP_KERNEL_ERROR, L2TP_KERNEL_ERROR_NOT_FOUND))
@@ -492,14 +502,7 @@ gboolean l2tp_kernel_session_stats(L2tpKernel *k, guint32 tunnel_id, guint32 ses
 				    "cannot build SESSION_GET");
 		return FALSE;
 	}
-	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_CUSTOM, on_session_reply, &reply);
-	err = nl_send_auto(k->sk, msg);
-	nlmsg_free(msg);
-	if (err >= 0)
-		err = nl_recvmsgs_default(k->sk);
-	if (err >= 0 && reply.found)
-		err = nl_wait_for_ack(k->sk);
-	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	err = get_object(k, msg, on_session_reply, &reply, &reply.found);
 	if (err < 0) {
 		set_nl_error(error, err, "reading L2TP session statistics");
 		return FALSE;

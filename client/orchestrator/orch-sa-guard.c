@@ -46,13 +46,6 @@ static guint peer_install_ms(const L2tpVpnConnection *c)
 	return ipsec_sa_info_peer_install_ms(sa_info(c));
 }
 
-static void clear_timer(guint *id)
-{
-	if (*id)
-		g_source_remove(*id);
-	*id = 0;
-}
-
 /* Milliseconds from now until anchor + offset_ms (0 if past). */
 static guint ms_until(gint64 anchor_us, guint offset_ms)
 {
@@ -82,7 +75,8 @@ static void on_renew_asked(GObject *src, GAsyncResult *res, gpointer data)
 	if (!c || ipsec_session_rekey_child_finish(c->layers.ipsec, res, &error))
 		return;
 	c->layers.sa_guard.renewing = FALSE;
-	clear_timer(&c->layers.sa_guard.renew); /* the stall timer: charon said no, not "later" */
+	/* The stall timer: charon said no, not "later". */
+	g_clear_handle_id(&c->layers.sa_guard.renew, g_source_remove);
 	if (waiting_for_sccrp(c))
 		l2tp_vpn_progress(c, "l2tp: could not renew the IPsec SA (%s): left to retransmissions",
 				  error->message);
@@ -133,8 +127,8 @@ static void arm(L2tpVpnConnection *c)
 	guint repeat_seen_ms = GW_QM_REPEAT_MS + peer_install_ms(c);
 	guint catch_up_ms = ms_until(g->anchor_us, repeat_seen_ms);
 
-	clear_timer(&g->catch_up);
-	clear_timer(&g->renew);
+	g_clear_handle_id(&g->catch_up, g_source_remove);
+	g_clear_handle_id(&g->renew, g_source_remove);
 	if (catch_up_ms)
 		g->catch_up = g_timeout_add(catch_up_ms, on_catch_up, c);
 	if (g->renewals < RENEWALS_MAX)
@@ -159,9 +153,9 @@ void l2tp_vpn_sa_guard_stop(L2tpVpnConnection *c)
 {
 	L2tpVpnSaGuard *g = &c->layers.sa_guard;
 
-	clear_timer(&g->catch_up);
-	clear_timer(&g->renew);
-	clear_timer(&g->settle);
+	g_clear_handle_id(&g->catch_up, g_source_remove);
+	g_clear_handle_id(&g->renew, g_source_remove);
+	g_clear_handle_id(&g->settle, g_source_remove);
 	g->renewing = FALSE;
 }
 
@@ -189,7 +183,7 @@ void l2tp_vpn_sa_guard_renewed(L2tpVpnConnection *c)
 		return;
 	/* Our charon took about as long for this quick mode's install as for the first one's. */
 	g->anchor_us = g_get_monotonic_time() - (sa ? MAX(sa->child_install_time_us, 0) : 0);
-	clear_timer(&g->renew); /* the stall timer */
-	clear_timer(&g->settle);
+	g_clear_handle_id(&g->renew, g_source_remove); /* the stall timer */
+	g_clear_handle_id(&g->settle, g_source_remove);
 	g->settle = g_timeout_add(peer_install_ms(c), on_settled, c);
 }

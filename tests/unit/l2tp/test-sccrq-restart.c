@@ -61,18 +61,24 @@ static struct sockaddr_in lns_addr(void)
 	return a;
 }
 
-static struct l2tp_lac *start(struct capture *c, uint32_t restart_ms)
+static struct l2tp_lac *start_with_ops(struct capture *c, uint32_t restart_ms,
+				       const struct l2tp_lac_ops *lac_ops)
 {
 	struct l2tp_lac_config cfg;
 	struct sockaddr_in lns = lns_addr();
 	l2tp_lac_config_defaults(&cfg);
 	cfg.host_name = "test-lac";
 	memset(c, 0, sizeof(*c));
-	struct l2tp_lac *lac = l2tp_lac_new(&cfg, &ops, c, NULL, 0);
+	struct l2tp_lac *lac = l2tp_lac_new(&cfg, lac_ops, c, NULL, 0);
 	CHECK(lac != NULL);
 	CHECK(l2tp_lac_set_sccrq_restart(lac, restart_ms));
 	CHECK(l2tp_lac_start(lac, 0, (struct sockaddr *)&lns, sizeof(lns)));
 	return lac;
+}
+
+static struct l2tp_lac *start(struct capture *c, uint32_t restart_ms)
+{
+	return start_with_ops(c, restart_ms, &ops);
 }
 
 /* Parses what the LAC sent as message i. */
@@ -262,20 +268,12 @@ static bool cap_id_taken(void *ctx, uint16_t id)
 
 static struct l2tp_lac *start_with_taken(struct capture *c, unsigned taken)
 {
-	struct l2tp_lac_config cfg;
-	struct sockaddr_in lns = lns_addr();
 	struct l2tp_lac_ops taken_ops = ops;
 
-	l2tp_lac_config_defaults(&cfg);
-	cfg.host_name = "test-lac";
-	memset(c, 0, sizeof(*c));
 	taken_ops.tunnel_id_taken = cap_id_taken;
 	n_asked = 0;
 	n_taken = taken;
-	struct l2tp_lac *lac = l2tp_lac_new(&cfg, &taken_ops, c, NULL, 0);
-	CHECK(lac != NULL);
-	CHECK(l2tp_lac_start(lac, 0, (struct sockaddr *)&lns, sizeof(lns)));
-	return lac;
+	return start_with_ops(c, 0, &taken_ops);
 }
 
 static void test_taken_tunnel_ids_skipped(void)
