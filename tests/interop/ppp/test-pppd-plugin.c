@@ -282,9 +282,22 @@ static gboolean hostile_etc_ppp_options(const char *scratch)
 	return g_file_set_contents(path, hostile, -1, NULL) && bind_file(path, "/etc/ppp/options") == 0;
 }
 
+/* The scratch directory is on the real /tmp: only our mount namespace sees the mounts. */
+static void remove_scratch(const char *scratch)
+{
+	g_autofree char *real = g_build_filename(scratch, "realdev", NULL);
+	g_autofree char *options = g_build_filename(scratch, "options", NULL);
+
+	umount2(real, MNT_DETACH);
+	rmdir(real);
+	unlink(options);
+	rmdir(scratch);
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *scratch = NULL;
+	int rc;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s PLUGIN.so PPPD_VERSION\n", argv[0]);
@@ -320,5 +333,7 @@ int main(int argc, char **argv)
 	}
 	DP_RUN(test_plugin_in_real_pppd);
 	DP_RUN(test_control_without_private_mounts);
-	return dp_summary();
+	rc = dp_summary();
+	remove_scratch(scratch);
+	return rc;
 }
