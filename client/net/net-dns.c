@@ -13,6 +13,7 @@
  * wrote: someone else's newer configuration is never clobbered.
  */
 #include "net-dns.h"
+#include "ascii-uint.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -127,7 +128,7 @@ static gboolean resolved_undo(const char *record, GError **error)
 	g_autoptr(GError) err = NULL;
 	guint64 ifindex;
 
-	if (g_strv_length(w) != 3 || !g_ascii_string_to_unsigned(w[1], 10, 1, G_MAXINT, &ifindex, NULL) ||
+	if (g_strv_length(w) != 3 || !l2tp_ascii_to_uint(w[1], 10, 1, G_MAXINT, &ifindex) ||
 	    !l2tp_net_ifname_valid(w[2])) {
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "malformed record \"%s\"", record);
 		return FALSE;
@@ -447,7 +448,7 @@ static gboolean file_undo(const char *record, GError **error)
 
 	if (g_strv_length(w) != 7 || (strcmp(w[1], "file") && strcmp(w[1], "link") && strcmp(w[1], "none")) ||
 	    !(target = unesc(w[2])) || !g_path_is_absolute(target) ||
-	    !g_ascii_string_to_unsigned(w[4], 8, 0, 07777, &mode, NULL) || strlen(w[6]) != 64 ||
+	    !l2tp_ascii_to_uint(w[4], 8, 0, 07777, &mode) || strlen(w[6]) != 64 ||
 	    (!strcmp(w[1], "file") && (!(backup = unesc(w[3])) || !g_path_is_absolute(backup))) ||
 	    (!strcmp(w[1], "link") && !(link_target = unesc(w[5])))) {
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "malformed record \"%s\"", record);

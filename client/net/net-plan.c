@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Route and DNS planning; see net-plan.h. */
 #include "net-plan.h"
+#include "ascii-uint.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -283,7 +284,7 @@ static gboolean parse_u32(const char *s, guint32 *out)
 {
 	guint64 v;
 
-	if (!g_ascii_string_to_unsigned(s, 10, 0, G_MAXUINT32, &v, NULL))
+	if (!l2tp_ascii_to_uint(s, 10, 0, G_MAXUINT32, &v))
 		return FALSE;
 	*out = (guint32)v;
 	return TRUE;

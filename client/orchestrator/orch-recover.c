@@ -8,6 +8,7 @@
  * not be undone it stays, and so does the record of it.
  */
 #include "orchestrator-private.h"
+#include "ascii-uint.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,7 +26,7 @@ static gboolean parse_pid(const char *text, pid_t *pid)
 {
 	guint64 v;
 
-	if (!text || !g_ascii_string_to_unsigned(text, 10, 2, G_MAXINT32, &v, NULL))
+	if (!text || !l2tp_ascii_to_uint(text, 10, 2, G_MAXINT32, &v))
 		return FALSE;
 	*pid = (pid_t)v;
 	return TRUE;
@@ -77,7 +78,7 @@ static gboolean parse_id(GHashTable *state, const char *key, guint32 *id)
 	guint64 v;
 	const char *text = g_hash_table_lookup(state, key);
 
-	if (!text || !g_ascii_string_to_unsigned(text, 10, 1, 65535, &v, NULL))
+	if (!text || !l2tp_ascii_to_uint(text, 10, 1, 65535, &v))
 		return FALSE;
 	*id = (guint32)v;
 	return TRUE;

@@ -5,6 +5,7 @@
  * validation, then cross-key checks. See profile.h and l2tp-vpn.conf(5).
  */
 #include "config.h"
+#include "ascii-uint.h"
 
 #include <arpa/inet.h>
 #include <stddef.h>
@@ -500,7 +501,7 @@ static gboolean parse_uint(const char *v, guint64 *out)
 {
 	if (!*v || !g_ascii_isdigit(*v) || strlen(v) > 12)
 		return FALSE;
-	return g_ascii_string_to_unsigned(v, 10, 0, G_MAXUINT64, out, NULL);
+	return l2tp_ascii_to_uint(v, 10, 0, G_MAXUINT64, out);
 }
 
 static gboolean parse_duration(const char *v, guint64 *out)

@@ -38,6 +38,7 @@
 #include <glib-unix.h>
 
 #include "config.h"
+#include "ascii-uint.h"
 #include "kernel-l2tp.h"
 #include "net-apply.h"
 #include "net-plan.h"
@@ -163,7 +164,7 @@ static gboolean parse_sockaddr(const char *text, struct sockaddr_in *sa, gboolea
 	*sa = (struct sockaddr_in){.sin_family = AF_INET};
 	if (colon) {
 		*colon = '\0';
-		if (!g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL))
+		if (!l2tp_ascii_to_uint(colon + 1, 10, 0, 65535, &port))
 			return FALSE;
 	} else if (need_port) {
 		return FALSE;

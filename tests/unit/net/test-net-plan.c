@@ -2,6 +2,7 @@
 /* Route and DNS planning for full tunnel, split tunnel and never-default (client/net/net-plan.c). */
 #include <arpa/inet.h>
 
+#include "ascii-uint.h"
 #include "dp-check.h"
 #include "net-dns.h"
 #include "net-plan.h"
@@ -255,8 +256,36 @@ static void test_resolv_conf_render(void)
 			 "search corp.example home.example\noptions edns0 trust-ad\n");
 }
 
+/* The numbers of state records and profiles: digits only, in range, no overflow. */
+static void test_ascii_to_uint(void)
+{
+	guint64 v = 0;
+
+	CHECK(l2tp_ascii_to_uint("1", 10, 1, G_MAXINT, &v) && v == 1);
+	CHECK(l2tp_ascii_to_uint("007", 10, 0, 10, &v) && v == 7);
+	CHECK(l2tp_ascii_to_uint("0644", 8, 0, 07777, &v) && v == 0644);
+	CHECK(l2tp_ascii_to_uint("18446744073709551615", 10, 0, G_MAXUINT64, &v) && v == G_MAXUINT64);
+	v = 42;
+	CHECK(!l2tp_ascii_to_uint("18446744073709551616", 10, 0, G_MAXUINT64, &v) && v == 42);
+	CHECK(!l2tp_ascii_to_uint("000000000000000000001", 10, 0, 10, &v)); /* 21 digits */
+	CHECK(!l2tp_ascii_to_uint("", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint(NULL, 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("+1", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("-1", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint(" 1", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("1 ", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("1a", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("0x1", 10, 0, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("8", 8, 0, 07777, &v));
+	CHECK(!l2tp_ascii_to_uint("0", 10, 1, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("11", 10, 1, 10, &v));
+	CHECK(!l2tp_ascii_to_uint("1", 11, 0, 10, &v));
+	CHECK(v == 42);
+}
+
 int main(void)
 {
+	DP_RUN(test_ascii_to_uint);
 	DP_RUN(test_full_tunnel);
 	DP_RUN(test_split_tunnel);
 	DP_RUN(test_split_needs_routes);
