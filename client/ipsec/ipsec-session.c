@@ -835,8 +835,8 @@ static gboolean credential_step_failed(IpsecSession *s, GError **error)
 	return up_cancelled(s);
 }
 
-/* A credential load finished (@error set on failure): go on to load-conn, both
- * when bringing the session up and when restoring what a reload wiped. */
+/* A credential load finished (@error set on failure). Restoring what a reload wiped goes
+ * on to load-conn from here; bringing the session up sent load-conn right behind it. */
 static void credential_loaded(IpsecSession *s, GError **error, const char *what)
 {
 	if (s->restoring) {
@@ -846,7 +846,6 @@ static void credential_loaded(IpsecSession *s, GError **error, const char *what)
 			load_conn(s);
 	} else if (!credential_step_failed(s, error)) {
 		emit(s, IPSEC_EVENT_PROGRESS, NULL, "loaded %s", what);
-		load_conn(s);
 	}
 }
 
@@ -883,6 +882,11 @@ static void on_load_shared(GObject *src, GAsyncResult *res, gpointer data)
 	session_unref(s);
 }
 
+/*
+ * The credential, then the connection. Bringing the session up, load-conn goes right
+ * behind the credential (the vici client pipelines them, charon answers in order: one
+ * round trip less); should the credential fail, up_fail() unloads the connection too.
+ */
 static void load_credentials(IpsecSession *s, gboolean restoring)
 {
 	struct vici_builder b;
@@ -893,10 +897,13 @@ static void load_credentials(IpsecSession *s, gboolean restoring)
 		s->loaded |= LOADED_SHARED;
 		send_command(s, s->cmd, "load-shared", &b, NULL, NULL, cmd_timeout(s), on_load_shared,
 			     session_ref(s));
-		return;
+	} else {
+		ipsec_build_load_key(&b, &s->creds);
+		send_command(s, s->cmd, "load-key", &b, NULL, NULL, cmd_timeout(s), on_load_key,
+			     session_ref(s));
 	}
-	ipsec_build_load_key(&b, &s->creds);
-	send_command(s, s->cmd, "load-key", &b, NULL, NULL, cmd_timeout(s), on_load_key, session_ref(s));
+	if (!restoring)
+		load_conn(s);
 }
 
 static void on_events_registered(GObject *src, GAsyncResult *res, gpointer data)
@@ -979,16 +986,17 @@ static void on_version(GObject *src, GAsyncResult *res, gpointer data)
 		emit(s, IPSEC_EVENT_PROGRESS, NULL, "connected to %s %s",
 		     or_none(vici_node_str(resp, "daemon")), or_none(s->daemon_version));
 		vici_node_free(resp);
-		if (!up_cancelled(s))
-			step_resolve(s);
 	}
 	session_unref(s);
 }
 
+/* version's answer comes before those of the loads queued behind it, and only their
+ * errors read it: no need to wait for it. */
 static void step_version(IpsecSession *s)
 {
 	vici_client_command_async(s->cmd, "version", NULL, 0, NULL, NULL, NULL, cmd_timeout(s), NULL,
 				  on_version, session_ref(s));
+	step_resolve(s);
 }
 
 /* ---- up: charon discovery, systemd activation ---------------------------- */

@@ -55,6 +55,9 @@ struct _ViciClient {
 	uint8_t *body;
 	size_t body_len;
 	GPtrArray *handlers; /* ViciHandler* */
+	uint8_t *outq;       /* frames waiting for the write in progress (may hold secrets) */
+	size_t outq_len;
+	gboolean writing;
 	ViciClosedFunc closed_func;
 	gpointer closed_data;
 };
@@ -220,6 +223,10 @@ static void client_drop_connection(ViciClient *client)
 		g_io_stream_close(G_IO_STREAM(client->conn), NULL, NULL);
 	g_clear_object(&client->conn);
 	g_clear_pointer(&client->body, g_free);
+	vici_buffer_free_secure(client->outq, client->outq_len);
+	client->outq = NULL;
+	client->outq_len = 0;
+	client->writing = FALSE;
 	/* Registrations live in charon per connection: they are gone now. */
 	g_ptr_array_set_size(client->handlers, 0);
 }
@@ -348,21 +355,6 @@ gboolean vici_client_connect_finish(ViciClient *client, GAsyncResult *result, GE
 
 /* ---- sending ------------------------------------------------------------- */
 
-static void on_written(GObject *source, GAsyncResult *res, gpointer data)
-{
-	gboolean current;
-	ViciClient *client = io_ctx_take(data, &current);
-	g_autoptr(GError) error = NULL;
-	gboolean ok = g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, &error);
-	if (current && !ok) {
-		g_autoptr(GError) lost =
-		    g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
-				"Lost the connection to charon while sending: %s", error->message);
-		client_lost(client, lost);
-	}
-	vici_client_unref(client);
-}
-
 typedef struct {
 	uint8_t *data;
 	size_t len;
@@ -375,17 +367,55 @@ static void secret_copy_free(gpointer p)
 	g_free(copy);
 }
 
-/* Frames are written from a private copy, wiped once the write is done (PSKs, keys). */
-static void send_frame(ViciClient *client, const uint8_t *frame, size_t len)
+static void on_written(GObject *source, GAsyncResult *res, gpointer data);
+
+/* Hands everything queued to the stream in one write (a stream takes one write at a time). */
+static void write_queued(ViciClient *client)
 {
 	SecretCopy *copy = g_new(SecretCopy, 1);
-	copy->data = g_memdup2(frame, len);
-	copy->len = len;
+	copy->data = g_steal_pointer(&client->outq);
+	copy->len = client->outq_len;
+	client->outq_len = 0;
+	client->writing = TRUE;
 	IoCtx *ctx = io_ctx_new(client);
-	ctx->frame = g_bytes_new_with_free_func(copy->data, len, secret_copy_free, copy);
+	ctx->frame = g_bytes_new_with_free_func(copy->data, copy->len, secret_copy_free, copy);
 	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(client->conn));
-	g_output_stream_write_all_async(out, copy->data, len, G_PRIORITY_DEFAULT, client->io_cancel,
+	g_output_stream_write_all_async(out, copy->data, copy->len, G_PRIORITY_DEFAULT, client->io_cancel,
 					on_written, ctx);
+}
+
+static void on_written(GObject *source, GAsyncResult *res, gpointer data)
+{
+	gboolean current;
+	ViciClient *client = io_ctx_take(data, &current);
+	g_autoptr(GError) error = NULL;
+	gboolean ok = g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, &error);
+	if (current && !ok) {
+		g_autoptr(GError) lost =
+		    g_error_new(IPSEC_ERROR, IPSEC_ERROR_CHARON_NOT_RUNNING,
+				"Lost the connection to charon while sending: %s", error->message);
+		client_lost(client, lost);
+	} else if (current) {
+		client->writing = FALSE;
+		if (client->outq)
+			write_queued(client);
+	}
+	vici_client_unref(client);
+}
+
+/* Frames are written from a private copy, wiped once the write is done (PSKs, keys). */
+/* Queues a frame behind what is being written (pipelined commands), then writes. */
+static void send_frame(ViciClient *client, const uint8_t *frame, size_t len)
+{
+	uint8_t *joined = g_malloc(client->outq_len + len);
+	if (client->outq_len)
+		memcpy(joined, client->outq, client->outq_len);
+	memcpy(joined + client->outq_len, frame, len);
+	vici_buffer_free_secure(client->outq, client->outq_len);
+	client->outq = joined;
+	client->outq_len += len;
+	if (!client->writing)
+		write_queued(client);
 }
 
 static gboolean send_event_packet(ViciClient *client, int type, const char *event)
@@ -450,17 +480,37 @@ static void op_send_stage(ViciOp *op)
 	}
 }
 
+/* A streaming command has events, a response and an unregistration after its request. */
+static gboolean op_is_stream(const ViciOp *op)
+{
+	return op->event && !op->persistent;
+}
+
+/*
+ * Sends what may go now. Commands and registrations are pipelined: charon handles a
+ * connection's requests strictly in order, so answers match the queue's order, and a
+ * chain of loads or registrations costs one round trip instead of one each (events of a
+ * registration only come after its confirm). A streaming command goes out once every op
+ * ahead of it is sent, and nothing after it until it is done: its events must find it at
+ * the head of the queue.
+ */
 static void client_pump(ViciClient *client)
 {
-	ViciOp *op = g_queue_peek_head(&client->ops);
-	if (!op || op->in_flight)
+	ViciOp *head = g_queue_peek_head(&client->ops);
+	if (!head)
 		return;
 	if (!client->conn) {
-		if (!client->connecting)
+		if (!head->in_flight && !client->connecting)
 			client_start_connect(client);
 		return;
 	}
-	op_send_stage(op);
+	for (GList *l = client->ops.head; l; l = l->next) {
+		ViciOp *op = l->data;
+		if (!op->in_flight)
+			op_send_stage(op);
+		if (op_is_stream(op))
+			break;
+	}
 }
 
 /* ---- operations ---------------------------------------------------------- */

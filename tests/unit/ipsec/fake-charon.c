@@ -17,6 +17,9 @@ typedef struct {
 	uint8_t *body;
 	size_t body_len;
 	gboolean closed;
+	gboolean hung;   /* a command never answered: like charon, nothing after it is handled */
+	GPtrArray *held; /* HeldRequest*: see hold_first_requests */
+	guint requests;
 	GCancellable *cancel;
 } FakeClient;
 
@@ -272,10 +275,13 @@ static void handle_command(FakeClient *c, const char *command, const struct vici
 	FakeCharon *fc = c->fc;
 	fc->commands_seen++;
 	g_string_append_printf(fc->command_log, "%s;", command);
-	if (fc->hang_command && strcmp(command, fc->hang_command) == 0)
+	if (fc->hang_command && strcmp(command, fc->hang_command) == 0) {
+		c->hung = TRUE;
 		return;
+	}
 	if (fc->hang_initiates && strcmp(command, "initiate") == 0) {
 		fc->hang_initiates--;
+		c->hung = TRUE;
 		return;
 	}
 	if (strcmp(command, "version") == 0) {
@@ -331,6 +337,33 @@ static void handle_command(FakeClient *c, const char *command, const struct vici
 	}
 }
 
+typedef struct {
+	char *command;
+	struct vici_node *msg;
+} HeldRequest;
+
+/* Keeps the request until hold_first_requests are in, then answers them all in order. */
+static void hold_request(FakeClient *c, const char *command, struct vici_node *msg)
+{
+	HeldRequest *h = g_new(HeldRequest, 1);
+	h->command = g_strdup(command);
+	h->msg = msg;
+	if (!c->held)
+		c->held = g_ptr_array_new();
+	g_ptr_array_add(c->held, h);
+	if (c->held->len < c->fc->hold_first_requests)
+		return;
+	c->fc->hold_first_requests = 0; /* once: later connections are served as usual */
+	for (guint i = 0; i < c->held->len; i++) {
+		h = c->held->pdata[i];
+		handle_command(c, h->command, h->msg);
+		vici_node_free(h->msg);
+		g_free(h->command);
+		g_free(h);
+	}
+	g_ptr_array_set_size(c->held, 0);
+}
+
 static void handle_packet(FakeClient *c, const struct vici_packet *pkt)
 {
 	switch (pkt->type) {
@@ -353,6 +386,10 @@ static void handle_packet(FakeClient *c, const struct vici_packet *pkt)
 	case VICI_CMD_REQUEST: {
 		struct vici_node *msg = NULL;
 		g_assert_cmpint(vici_message_decode(pkt->msg, pkt->msg_len, &msg), ==, VICI_OK);
+		if (++c->requests <= c->fc->hold_first_requests) {
+			hold_request(c, pkt->name, msg);
+			break;
+		}
 		handle_command(c, pkt->name, msg);
 		vici_node_free(msg);
 		break;
@@ -383,7 +420,7 @@ static void on_body(GObject *src, GAsyncResult *res, gpointer data)
 	g_assert_cmpint(vici_packet_decode(c->body, c->body_len, &pkt), ==, VICI_OK);
 	handle_packet(c, &pkt);
 	g_clear_pointer(&c->body, g_free);
-	if (!c->closed)
+	if (!c->closed && !c->hung)
 		read_next(c);
 }
 
@@ -429,6 +466,14 @@ static void fake_client_free(gpointer p)
 	g_object_unref(c->conn);
 	g_object_unref(c->cancel);
 	g_hash_table_unref(c->events);
+	for (guint i = 0; c->held && i < c->held->len; i++) {
+		HeldRequest *h = c->held->pdata[i];
+		vici_node_free(h->msg);
+		g_free(h->command);
+		g_free(h);
+	}
+	if (c->held)
+		g_ptr_array_unref(c->held);
 	g_free(c->body);
 	g_free(c);
 }

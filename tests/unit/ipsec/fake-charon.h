@@ -42,6 +42,9 @@ typedef struct {
 	guint commands_seen;
 	guint rekeys_seen;                /* rekey commands */
 	guint registers_followed_at_once; /* registrations with the next request already waiting */
+	/* Non-zero: the first N requests of a connection are answered only once all N are in
+	 * (a client that waits for each answer before the next request hangs), once. */
+	guint hold_first_requests;
 	/* Events named "no-such-..." are unknown (EVENT_UNKNOWN), like charon's for a typo. */
 	GString *command_log; /* "cmd;" per request, in order */
 } FakeCharon;

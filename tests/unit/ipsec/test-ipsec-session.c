@@ -168,6 +168,29 @@ static void test_client_timeout_reconnect(void)
 	fake_charon_free(fc);
 }
 
+/* Plain commands go out without waiting for the answers before them (charon answers in
+ * order): the fake holds its answers until all three are in. */
+static void test_client_pipelines(void)
+{
+	FakeCharon *fc = fake_new();
+	fc->hold_first_requests = 3;
+	ViciClient *client = vici_client_new(sock_uri);
+	Call c[3] = {{0}};
+	const char *commands[] = {"version", "list-conns", "version"};
+	for (int i = 0; i < 3; i++)
+		call(client, &c[i], commands[i], NULL, 2000, NULL);
+	CHECK(run_until(is_set, &c[2].done, 3000));
+	CHECK(c[0].resp && c[1].resp && c[2].resp);
+	CHECK_STR(vici_node_str(c[0].resp, "version"), "5.9.8");
+	CHECK_STR(vici_node_str(c[2].resp, "version"), "5.9.8");
+	CHECK_STR(fc->command_log->str, "version;list-conns;version;");
+	for (int i = 0; i < 3; i++)
+		call_clear(&c[i]);
+	vici_client_close(client, NULL);
+	vici_client_unref(client);
+	fake_charon_free(fc);
+}
+
 static void test_client_cancel(void)
 {
 	FakeCharon *fc = fake_new();
@@ -359,10 +382,13 @@ static void test_session_up_down(void)
 	static const char *const log[] = {"initiating Main Mode IKE_SA x[1] to 192.0.2.10",
 					  "IKE_SA x[1] established between a...b", NULL};
 	fc->initiate_log = log;
+	/* version, load-shared and load-conn go out together: one round trip, not three. */
+	fc->hold_first_requests = 3;
 	IpsecSettings settings = session_settings();
 	Sess *t = sess_new(&settings);
 	sess_up(t);
 	CHECK(t->up_ok);
+	CHECK_INT(fc->hold_first_requests, 0);
 	const IpsecSaInfo *sa = ipsec_session_get_sa_info(t->s);
 	CHECK(sa != NULL);
 	if (sa) {
@@ -818,6 +844,7 @@ int main(void)
 	RUN(test_client_commands);
 	RUN(test_client_not_running);
 	RUN(test_client_timeout_reconnect);
+	RUN(test_client_pipelines);
 	RUN(test_client_cancel);
 	RUN(test_client_events_and_close);
 	RUN(test_session_up_down);
