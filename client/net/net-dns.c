@@ -469,32 +469,55 @@ static gboolean file_undo(const char *record, GError **error)
 
 /* ---- dispatch ------------------------------------------------------------------ */
 
+struct L2tpNetDnsProbe {
+	L2tpNetDnsBackend backend;
+	GDBusConnection *resolved; /* systemd-resolved runs */
+	char *resolvconf;          /* else resolvconf's path, if installed and allowed */
+};
+
+L2tpNetDnsProbe *l2tp_net_dns_probe(L2tpNetDnsBackend backend)
+{
+	L2tpNetDnsProbe *probe = g_new0(L2tpNetDnsProbe, 1);
+
+	probe->backend = backend;
+	if (backend == L2TP_NET_DNS_AUTO || backend == L2TP_NET_DNS_RESOLVED)
+		probe->resolved = resolved_bus();
+	if (!probe->resolved && (backend == L2TP_NET_DNS_AUTO || backend == L2TP_NET_DNS_RESOLVCONF))
+		probe->resolvconf = g_find_program_in_path("resolvconf");
+	return probe;
+}
+
+void l2tp_net_dns_probe_free(L2tpNetDnsProbe *probe)
+{
+	if (!probe)
+		return;
+	g_clear_object(&probe->resolved);
+	g_free(probe->resolvconf);
+	g_free(probe);
+}
+
 gboolean l2tp_net_dns_apply(const L2tpNetContext *ctx, const L2tpNetDns *dns, L2tpNetRecordFunc record,
 			    gpointer data, GError **error)
 {
 	L2tpNetDnsBackend backend = ctx->dns_backend;
-	g_autoptr(GDBusConnection) bus = NULL;
-	g_autofree char *resolvconf = NULL;
+	g_autoptr(L2tpNetDnsProbe) own = NULL;
+	const L2tpNetDnsProbe *probe = ctx->dns_probe;
 
 	if (backend == L2TP_NET_DNS_NONE || dns->n_servers == 0)
 		return TRUE;
-	if (backend == L2TP_NET_DNS_AUTO || backend == L2TP_NET_DNS_RESOLVED) {
-		bus = resolved_bus();
-		if (bus)
-			return resolved_apply(bus, dns, record, data, error);
-		if (backend == L2TP_NET_DNS_RESOLVED) {
-			errno = 0;
-			return dns_error(error, "not running:", "systemd-resolved");
-		}
+	if (!probe || probe->backend != backend)
+		probe = own = l2tp_net_dns_probe(backend);
+	if (probe->resolved)
+		return resolved_apply(probe->resolved, dns, record, data, error);
+	if (backend == L2TP_NET_DNS_RESOLVED) {
+		errno = 0;
+		return dns_error(error, "not running:", "systemd-resolved");
 	}
-	if (backend == L2TP_NET_DNS_AUTO || backend == L2TP_NET_DNS_RESOLVCONF) {
-		resolvconf = g_find_program_in_path("resolvconf");
-		if (resolvconf)
-			return resolvconf_apply(resolvconf, dns, record, data, error);
-		if (backend == L2TP_NET_DNS_RESOLVCONF) {
-			errno = 0;
-			return dns_error(error, "not installed:", "resolvconf");
-		}
+	if (probe->resolvconf)
+		return resolvconf_apply(probe->resolvconf, dns, record, data, error);
+	if (backend == L2TP_NET_DNS_RESOLVCONF) {
+		errno = 0;
+		return dns_error(error, "not installed:", "resolvconf");
 	}
 	return file_apply(ctx, dns, record, data, error);
 }

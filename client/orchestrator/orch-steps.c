@@ -313,6 +313,26 @@ static gboolean tunnel_id_taken(guint16 id, gpointer data)
 	return taken;
 }
 
+/*
+ * The kernel's generic netlink family lookup costs 10-30 ms under the lab's TCG: do it while
+ * IKE runs, not between the SA and the first SCCRQ (whose tunnel ID it checks). On failure
+ * the SCCRQ and the kernel phase try again, and the kernel phase names the problem.
+ */
+static void kernel_open_early(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	if (!l->kernel)
+		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
+}
+
+/* Which DNS backend the routes phase will use, asked now rather than after PPP is up. */
+static void dns_probe_early(L2tpVpnConnection *c)
+{
+	if (!c->layers.dns_probe && c->cfg->dns_backend != L2TP_NET_DNS_NONE)
+		c->layers.dns_probe = l2tp_net_dns_probe(c->cfg->dns_backend);
+}
+
 static void socket_start(L2tpVpnConnection *c)
 {
 	struct l2tp_udp_config ucfg = {
@@ -375,8 +395,11 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 		c->layers.child_up_us = g_get_monotonic_time();
 	switch (ev->type) {
 	case IPSEC_EVENT_INITIATED:
-		if (c->phase == L2TP_VPN_PHASE_IPSEC)
+		if (c->phase == L2TP_VPN_PHASE_IPSEC) {
 			ppp_prespawn(c);
+			kernel_open_early(c);
+			dns_probe_early(c);
+		}
 		break;
 	case IPSEC_EVENT_CHILD_REKEYED:
 		l2tp_vpn_progress(c, "ipsec: %s", ev->text);
@@ -783,7 +806,8 @@ static void ppp_start(L2tpVpnConnection *c)
 	l->net = (L2tpNetContext){.run_dir = l->net_run_dir,
 				  .name = c->cfg->name,
 				  .resolv_conf = c->cfg->resolv_conf,
-				  .dns_backend = c->cfg->dns_backend};
+				  .dns_backend = c->cfg->dns_backend,
+				  .dns_probe = l->dns_probe};
 	if (!l2tp_net_pin_gateway(&l->net, l->gateway, &l->underlay, &error)) {
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_PPP, NULL, error);
 		return;

@@ -47,6 +47,7 @@ typedef struct {
 	int pppox;
 	L2tpPppLauncher *ppp;
 	L2tpNetContext net;
+	L2tpNetDnsProbe *dns_probe; /* taken while IKE runs; net.dns_probe points here */
 	char *net_run_dir;
 	struct in_addr gateway;
 	L2tpNetRoute underlay;

@@ -586,6 +586,7 @@ void l2tp_vpn_connection_free(L2tpVpnConnection *c)
 	g_clear_object(&c->layers.cancel);
 	g_clear_error(&c->layers.ppp_error);
 	g_free(c->layers.net_run_dir);
+	l2tp_net_dns_probe_free(c->layers.dns_probe);
 	g_free(c->layers.ppp_auth_detail);
 	g_free(c->info.ipsec_conn);
 	g_free(c->info.ipsec_sa);

@@ -203,6 +203,22 @@ static void test_full_tunnel_dns(void)
 	free_plan(plan);
 }
 
+/* @ctx applies @plan to the resolv.conf file, not through resolved, and undoes it exactly. */
+static void check_file_backend(const L2tpNetContext *ctx, GArray *plan)
+{
+	g_autofree char *resolv = g_build_filename(scratch, "resolv.conf", NULL);
+	g_autofree char *text = NULL;
+
+	CHECK(g_file_set_contents(resolv, "nameserver 192.168.1.1\n", -1, NULL));
+	clear_calls();
+	CHECK(l2tp_net_apply(ctx, plan, NULL));
+	CHECK(mock.calls->len == 0);
+	CHECK(g_file_get_contents(resolv, &text, NULL, NULL) && strstr(text, "nameserver 10.8.0.53"));
+	CHECK(l2tp_net_undo(ctx, NULL));
+	g_clear_pointer(&text, g_free);
+	CHECK(g_file_get_contents(resolv, &text, NULL, NULL) && !strcmp(text, "nameserver 192.168.1.1\n"));
+}
+
 static void test_split_tunnel_dns_with_auto(void)
 {
 	L2tpNetContext ctx = context(L2TP_NET_DNS_AUTO);
@@ -218,6 +234,27 @@ static void test_split_tunnel_dns_with_auto(void)
 	CHECK(called(domains) && called(def));
 	CHECK(!g_file_test(resolv, G_FILE_TEST_EXISTS));
 	CHECK(l2tp_net_undo(&ctx, NULL));
+	free_plan(plan);
+}
+
+/* A probe taken ahead (the connect takes it while IKE runs) is what the apply uses; one
+ * taken for another backend is not. */
+static void test_apply_with_probe(void)
+{
+	L2tpNetContext ctx = context(L2TP_NET_DNS_AUTO);
+	g_autoptr(L2tpNetDnsProbe) probe = l2tp_net_dns_probe(L2TP_NET_DNS_AUTO);
+	GArray *plan = dns_plan(TRUE);
+	int lo = (int)if_nametoindex("lo");
+	g_autofree char *dns = g_strdup_printf("SetLinkDNS %d 10.8.0.53 10.8.0.54", lo);
+
+	ctx.dns_probe = probe;
+	clear_calls();
+	CHECK(l2tp_net_apply(&ctx, plan, NULL));
+	CHECK(called(dns));
+	CHECK(l2tp_net_undo(&ctx, NULL));
+
+	ctx.dns_backend = L2TP_NET_DNS_FILE;
+	check_file_backend(&ctx, plan);
 	free_plan(plan);
 }
 
@@ -237,20 +274,11 @@ static void test_auto_without_resolved_uses_file(void)
 {
 	L2tpNetContext ctx = context(L2TP_NET_DNS_AUTO);
 	GArray *plan = dns_plan(TRUE);
-	g_autofree char *resolv = g_build_filename(scratch, "resolv.conf", NULL);
-	g_autofree char *text = NULL;
 
 	g_dbus_connection_call_sync(
 	    mock.conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ReleaseName",
 	    g_variant_new("(s)", "org.freedesktop.resolve1"), NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
-	CHECK(g_file_set_contents(resolv, "nameserver 192.168.1.1\n", -1, NULL));
-	clear_calls();
-	CHECK(l2tp_net_apply(&ctx, plan, NULL));
-	CHECK(mock.calls->len == 0);
-	CHECK(g_file_get_contents(resolv, &text, NULL, NULL) && strstr(text, "nameserver 10.8.0.53"));
-	CHECK(l2tp_net_undo(&ctx, NULL));
-	g_clear_pointer(&text, g_free);
-	CHECK(g_file_get_contents(resolv, &text, NULL, NULL) && !strcmp(text, "nameserver 192.168.1.1\n"));
+	check_file_backend(&ctx, plan);
 	free_plan(plan);
 }
 
@@ -312,6 +340,7 @@ int main(void)
 	}
 	DP_RUN(test_full_tunnel_dns);
 	DP_RUN(test_split_tunnel_dns_with_auto);
+	DP_RUN(test_apply_with_probe);
 	DP_RUN(test_undo_skips_reused_index);
 	if (g_find_program_in_path("resolvconf"))
 		DP_SKIP(test_auto_without_resolved_uses_file, "resolvconf installed: auto would pick it");
