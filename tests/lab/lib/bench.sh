@@ -17,11 +17,11 @@ tcp() {
 }
 
 bench_header() {
-	printf '%-24s %5s %12s %10s %10s %9s %11s\n' stack runs connect_ms ipsec_ms l2tp_ppp_ms rtt_ms tcp_mbit | tee "$BENCH_TABLE"
+	printf '%-24s %5s %12s %10s %10s %9s %9s %9s %11s\n' stack runs connect_ms ipsec_ms l2tp_ppp_ms addr_ms wire_ms rtt_ms tcp_mbit | tee "$BENCH_TABLE"
 }
 
-bench_row() { # name runs connect ipsec l2tp rtt tcp
-	printf '%-24s %5s %12s %10s %10s %9s %11s\n' "$@" | tee -a "$BENCH_TABLE"
+bench_row() { # name runs connect ipsec l2tp addr wire rtt tcp
+	printf '%-24s %5s %12s %10s %10s %9s %9s %9s %11s\n' "$@" | tee -a "$BENCH_TABLE"
 }
 
 # bench_static_esp_up — a manually keyed ESP transport SA pair between client
@@ -69,83 +69,191 @@ wait_gone() {
 	wait_until "$3" "$2 gone" bash -c "! ip -n $1 link show dev $2"
 }
 
-# bench_classic MODE RUNS — connect RUNS times (plus one warm-up), then measure
-# RTT and throughput through the tunnel.
-bench_classic() {
-	local mode=$1 runs=$2 i t0 t1 t2 ipsec=() l2tp=() total=() r t
-	classic_l2tp_start "$mode"
-	for ((i = 0; i <= runs; i++)); do
-		gw_l2tp_restart
-		t0=$(now_ms)
-		classic_ipsec_up || fail "classic-$mode: IPsec failed on run $i"
-		t1=$(now_ms)
-		classic_l2tp_dial
-		wait_ifaddr cl ppp0 30 || fail "classic-$mode: ppp0 got no address on run $i"
-		t2=$(now_ms)
-		if ((i > 0)); then # run 0 warms up ESP crypto and the page cache
-			ipsec+=($((t1 - t0)))
-			l2tp+=($((t2 - t1)))
-			total+=($((t2 - t0)))
-		fi
-		log "classic-$mode run $i: ipsec $((t1 - t0)) ms, l2tp+ppp $((t2 - t1)) ms"
-		if ((i < runs)); then
-			classic_l2tp_hangup
-			wait_gone cl ppp0 15 || fail "ppp0 did not go away"
-			classic_ipsec_down
-		fi
-	done
-	bench_record_algorithms
-	r=$(rtt cl "$LAB_GW_PPP_IP")
-	t=$(tcp cl "$LAB_GW_PPP_IP")
-	bench_row "classic-$mode" "$runs" "$(echo "${total[*]}" | median)" "$(echo "${ipsec[*]}" | median)" \
-		"$(echo "${l2tp[*]}" | median)" "${r:--}" "${t:--}"
-	classic_l2tp_stop
-	wait_gone cl ppp0 15 || true
+# Both stacks' connect times end at the same event: the PPP interface's IPv4 address, as
+# `ip -ts monitor` on the client timestamps it (not when a polling loop noticed it: each
+# check spawns processes, ~150 ms apiece under TCG, and backs up behind link events).
+bench_addr_monitor_start() {
+	BENCH_ADDR_LOG=$LAB_LOGS/addr-events.log
+	# Line-buffered: into a file, ip's stdio would hold the events back in 4 KiB blocks.
+	on_bg cl stdbuf -oL ip -ts -o monitor address >"$BENCH_ADDR_LOG" 2>&1 &
+	BENCH_ADDR_MON=$!
+	# Listening once it reports an address of our own making (made again until it does).
+	wait_until 30 "address monitor" bench_addr_monitor_probe || setup_error "ip monitor on cl did not start"
+	on cl ip addr del 127.0.0.9/8 dev lo
+}
+
+bench_addr_monitor_probe() {
+	on cl ip addr del 127.0.0.9/8 dev lo 2>/dev/null
+	on cl ip addr add 127.0.0.9/8 dev lo && grep -q 'inet 127.0.0.9/8' "$BENCH_ADDR_LOG"
+}
+
+bench_addr_monitor_stop() { kill "$BENCH_ADDR_MON" 2>/dev/null || true; }
+
+# bench_first_since T0 — of the timestamps on stdin (any form `date -d` reads, oldest first),
+# the first at or after T0, in ms on now_ms's clock. A pipe, not a process substitution:
+# the lab's guest has no /dev/fd.
+bench_first_since() {
+	date -f - +%s%6N |
+		awk -v lab="${LAB_T0/./}" -v t0="$1" '
+			{ ms = int(($1 - lab) / 1000) }
+			ms >= t0 { print ms; found = 1; exit }
+			END { exit !found }'
+}
+
+# bench_addr_ms DEV T0 — when DEV got an IPv4 address at or after T0.
+bench_addr_ms() {
+	awk -v dev="$1" '$3 == dev && $4 == "inet" { gsub(/[][]/, "", $1); print $1 }' "$BENCH_ADDR_LOG" |
+		bench_first_since "$2"
+}
+
+# bench_ike_ms T0 — when the client's charon began the first main mode at or after T0 (its
+# log: HH:MM:SS.mmm, flushed per line). From there to the address event is the connect on
+# the wire, free of process start-up and of what either stack loads first.
+bench_ike_ms() {
+	awk '/initiating Main Mode IKE_SA/ { print $1 }' "$LAB_LOGS/charon-cl.log" | bench_first_since "$1"
+}
+
+# bench_addr_event DEV T0 — bench_addr_ms, once the monitor has written the event down.
+bench_addr_event() {
+	wait_until 10 "the address event of $1" bench_addr_ms "$1" "$2" && bench_addr_ms "$1" "$2"
+}
+
+# Samples per stack, kept across runs: a stack's row is printed after its last run.
+declare -A BENCH_TOTAL=() BENCH_IPSEC=() BENCH_L2TP=() BENCH_ADDR=() BENCH_WIRE=() BENCH_RTT=() BENCH_TCP=()
+declare -A BENCH_PHASE=()
+BENCH_PHASES="resolve socket ipsec l2tp-tunnel kernel-tunnel l2tp-session kernel-session ppp ip-up routes"
+
+# bench_classic_run MODE I — one classic connect (xl2tpd running), timed from the shell:
+# swanctl --initiate, then xl2tpd's dial until ppp0 has its address. Run 0 warms up ESP
+# crypto and the page cache and is not counted. The last run measures RTT and throughput.
+bench_classic_run() {
+	local mode=$1 i=$2 runs=$3 t0 t1 t2 ike stack=classic-$1
+	gw_l2tp_restart
+	t0=$(now_ms)
+	classic_ipsec_up || fail "$stack: IPsec failed on run $i"
+	t1=$(now_ms)
+	classic_l2tp_dial
+	wait_ifaddr cl ppp0 30 || fail "$stack: ppp0 got no address on run $i"
+	t2=$(bench_addr_event ppp0 "$t0") || fail "$stack: no address event for ppp0 on run $i"
+	ike=$(bench_ike_ms "$t0") || fail "$stack: no main mode in charon's log on run $i"
+	if ((i > 0)); then
+		BENCH_IPSEC[$stack]+=" $((t1 - t0))"
+		BENCH_L2TP[$stack]+=" $((t2 - t1))"
+		BENCH_TOTAL[$stack]+=" $((t2 - t0))"
+		BENCH_ADDR[$stack]+=" $((t2 - t0))"
+		BENCH_WIRE[$stack]+=" $((t2 - ike))"
+	fi
+	log "$stack run $i: ipsec $((t1 - t0)) ms, l2tp+ppp $((t2 - t1)) ms"
+	if ((i == runs)); then
+		bench_record_algorithms
+		BENCH_RTT[$stack]=$(rtt cl "$LAB_GW_PPP_IP")
+		BENCH_TCP[$stack]=$(tcp cl "$LAB_GW_PPP_IP")
+	fi
+}
+
+bench_classic_down() {
+	classic_l2tp_hangup
+	wait_gone cl ppp0 15 || fail "ppp0 did not go away"
 	classic_ipsec_down
 }
 
-bench_bare_link() {
-	bench_row "bare-link" - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
-	bench_static_esp_up
-	bench_row "bare-link+static-esp" - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
-	bench_static_esp_down
+# bench_ours_run I RUNS — one connect of our client. connect_ms and the phases are its own
+# progress times ("connected": routes and DNS set too). addr_ms is timed from the shell like
+# the classic stack's: from starting `l2tp-vpn up` until the PPP interface has its address.
+bench_ours_run() {
+	local i=$1 runs=$2 t2 ike phase ms
+	gw_l2tp_restart
+	ours_up_start
+	ours_wait_line 60 '^connected ' || fail "ours did not connect on run $i: $(grep -E '^error ' "$OURS_LOG" || tail -n 3 "$OURS_LOG")"
+	t2=$(bench_addr_event l2tp-bench "$OURS_T0") || fail "ours: no address event for l2tp-bench on run $i"
+	ike=$(bench_ike_ms "$OURS_T0") || fail "ours: no main mode in charon's log on run $i"
+	ms=$(sed -n 's/^connected .* in \([0-9]*\) ms$/\1/p' "$OURS_LOG")
+	if ((i > 0)); then
+		BENCH_WIRE[ours]+=" $((t2 - ike))"
+		BENCH_IPSEC[ours]+=" $(awk '$2 == "ms" && $3 == "ipsec" { gsub(/[(+]/, "", $(NF-1)); print $(NF-1) }' "$OURS_LOG")"
+		BENCH_TOTAL[ours]+=" $ms"
+		BENCH_ADDR[ours]+=" $((t2 - OURS_T0))"
+		BENCH_L2TP[ours]+=" $(awk '$2 == "ms" && $3 ~ /^(l2tp-tunnel|kernel-tunnel|l2tp-session|kernel-session|ppp|ip-up|routes)$/ { gsub(/[(+]/, "", $(NF-1)); s += $(NF-1) } END { print s }' "$OURS_LOG")"
+		for phase in $BENCH_PHASES; do
+			BENCH_PHASE[$phase]+=" $(awk -v p="$phase" '$2 == "ms" && $3 == p { gsub(/[(+]/, "", $(NF-1)); print $(NF-1) }' "$OURS_LOG")"
+		done
+	fi
+	log "ours run $i: connected in $ms ms, address $((t2 - OURS_T0)) ms after the shell started it"
+	if ((i == runs)); then
+		BENCH_RTT[ours]=$(rtt cl "$LAB_GW_PPP_IP")
+		BENCH_TCP[ours]=$(tcp cl "$LAB_GW_PPP_IP")
+	fi
 }
 
-# bench_ours RUNS — our client (l2tp-vpn up), same protocol as bench_classic:
-# a fresh LNS per connect, one warm-up, then RUNS timed connects. Times come
-# from our own progress events (milliseconds since start, per phase): ipsec_ms
-# is the ipsec phase, l2tp_ppp_ms everything from l2tp-tunnel to routes.
-bench_ours() {
-	local runs=$1 i ipsec=() l2tp=() total=() r t phase
-	declare -A phase_ms=()
+bench_ours_setup() {
 	# shellcheck disable=SC1091
 	source "$LAB_SRC/tests/lab/scenarios/ours-common.sh"
 	ours_snapshot
 	ours_profile bench
-	for ((i = 0; i <= runs; i++)); do
-		gw_l2tp_restart
-		ours_connect
-		if ((i > 0)); then
-			ipsec+=("$(awk '$2 == "ms" && $3 == "ipsec" { gsub(/[(+]/, "", $(NF-1)); print $(NF-1) }' "$OURS_LOG")")
-			total+=("$(sed -n 's/^connected .* in \([0-9]*\) ms$/\1/p' "$OURS_LOG")")
-			l2tp+=("$(awk '$2 == "ms" && $3 ~ /^(l2tp-tunnel|kernel-tunnel|l2tp-session|kernel-session|ppp|ip-up|routes)$/ { gsub(/[(+]/, "", $(NF-1)); s += $(NF-1) } END { print s }' "$OURS_LOG")")
-			for phase in resolve socket ipsec l2tp-tunnel kernel-tunnel l2tp-session kernel-session ppp ip-up routes; do
-				phase_ms[$phase]+=" $(awk -v p="$phase" '$2 == "ms" && $3 == p { gsub(/[(+]/, "", $(NF-1)); print $(NF-1) }' "$OURS_LOG")"
-			done
-		fi
-		log "ours run $i: connected in $(sed -n 's/^connected .* in \([0-9]*\) ms$/\1/p' "$OURS_LOG") ms"
-		((i < runs)) && ours_down
-	done
-	r=$(rtt cl "$LAB_GW_PPP_IP")
-	t=$(tcp cl "$LAB_GW_PPP_IP")
-	bench_row "ours" "$runs" "$(echo "${total[*]}" | median)" "$(echo "${ipsec[*]}" | median)" \
-		"$(echo "${l2tp[*]}" | median)" "${r:--}" "${t:--}"
+}
+
+# bench_stack_row STACK RUNS — the medians of a stack's timed runs.
+bench_stack_row() {
+	local stack=$1 runs=$2 phase
+	bench_row "$stack" "$runs" "$(echo "${BENCH_TOTAL[$stack]}" | median)" "$(echo "${BENCH_IPSEC[$stack]}" | median)" \
+		"$(echo "${BENCH_L2TP[$stack]}" | median)" "$(echo "${BENCH_ADDR[$stack]}" | median)" \
+		"$(echo "${BENCH_WIRE[$stack]}" | median)" \
+		"${BENCH_RTT[$stack]:--}" "${BENCH_TCP[$stack]:--}"
+	[[ $stack == ours ]] || return 0
 	{
 		printf '  ours, median ms per phase:'
-		for phase in resolve socket ipsec l2tp-tunnel kernel-tunnel l2tp-session kernel-session ppp ip-up routes; do
-			printf ' %s=%s' "$phase" "$(echo "${phase_ms[$phase]}" | median)"
+		for phase in $BENCH_PHASES; do
+			printf ' %s=%s' "$phase" "$(echo "${BENCH_PHASE[$phase]}" | median)"
 		done
 		printf '\n'
 	} | tee -a "$BENCH_TABLE"
-	ours_down
 }
+
+# bench_classic MODE RUNS — connect RUNS times (plus one warm-up), then its row.
+bench_classic() {
+	local mode=$1 runs=$2 i
+	classic_l2tp_start "$mode"
+	for ((i = 0; i <= runs; i++)); do
+		bench_classic_run "$mode" "$i" "$runs"
+		bench_classic_down
+	done
+	classic_l2tp_stop
+	bench_stack_row "classic-$mode" "$runs"
+}
+
+# bench_ours RUNS — our client alone, same protocol.
+bench_ours() {
+	local runs=$1 i
+	bench_ours_setup
+	for ((i = 0; i <= runs; i++)); do
+		bench_ours_run "$i" "$runs"
+		ours_down
+	done
+	bench_stack_row ours "$runs"
+}
+
+# bench_alternate RUNS — the classic stack (kernel data path) and ours take turns, connect by
+# connect: a slow stretch of the host (TCG under a busy machine) then hits both alike rather
+# than one stack's whole series. xl2tpd (port 1701) runs only for the classic turns.
+bench_alternate() {
+	local runs=$1 i
+	bench_ours_setup
+	for ((i = 0; i <= runs; i++)); do
+		classic_l2tp_start kernel
+		bench_classic_run kernel "$i" "$runs"
+		bench_classic_down
+		classic_l2tp_stop
+		bench_ours_run "$i" "$runs"
+		ours_down
+	done
+	bench_stack_row classic-kernel "$runs"
+	bench_stack_row ours "$runs"
+}
+
+bench_bare_link() {
+	bench_row "bare-link" - - - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
+	bench_static_esp_up
+	bench_row "bare-link+static-esp" - - - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
+	bench_static_esp_down
+}
+

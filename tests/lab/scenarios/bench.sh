@@ -5,23 +5,46 @@ topo_basic
 gw_start
 on gw iperf3 -s -D --logfile "$LAB_LOGS/iperf3-server.log"
 classic_ipsec_load
+bench_addr_monitor_start
 bench_header
-for stack in ${LAB_BENCH_STACKS:-classic-kernel classic-userspace}; do
+stacks=" ${LAB_BENCH_STACKS:-classic-kernel classic-userspace} "
+runs=${LAB_BENCH_RUNS:-3}
+# The classic stack and ours, when both are asked for, take turns connect by connect.
+if [[ $stacks == *" classic-kernel "* && $stacks == *" ours "* ]]; then
+	bench_alternate "$runs"
+	stacks=${stacks/ classic-kernel / }
+	stacks=${stacks/ ours / }
+fi
+for stack in $stacks; do
 	case $stack in
-	classic-kernel) bench_classic kernel "${LAB_BENCH_RUNS:-3}" ;;
-	classic-userspace) bench_classic userspace "${LAB_BENCH_RUNS:-3}" ;;
-	ours) bench_ours "${LAB_BENCH_RUNS:-3}" ;;
+	classic-kernel) bench_classic kernel "$runs" ;;
+	classic-userspace) bench_classic userspace "$runs" ;;
+	ours) bench_ours "$runs" ;;
 	*) setup_error "unknown stack '$stack'" ;;
 	esac
 done
+bench_addr_monitor_stop
 bench_bare_link
 log "table saved in $BENCH_TABLE"
-# With both in the run: issue 6's goal (ours <= 0.6x the classic connect time) reported, and
-# ours slower than the classic stack is a failure (a regression, not noise: ours is ~0.55x).
-classic_ms=$(awk '$1 == "classic-kernel" { print $3 }' "$BENCH_TABLE")
-ours_ms=$(awk '$1 == "ours" { print $3 }' "$BENCH_TABLE")
-if [[ $classic_ms =~ ^[0-9]+$ && $ours_ms =~ ^[0-9]+$ ]]; then
-	ratio=$(awk -v o="$ours_ms" -v c="$classic_ms" 'BEGIN { printf "%.2f", o / c }')
-	echo "connect time: ours $ours_ms ms, classic $classic_ms ms: ${ratio}x (goal <= 0.6x)" | tee -a "$BENCH_TABLE"
-	((ours_ms <= classic_ms)) || fail "our connect time ($ours_ms ms) is slower than the classic stack's ($classic_ms ms)"
+# With both in the run: issue 6's goal (ours <= 0.6x the classic stack's connect time) is
+# reported on addr_ms, timed alike for both: from the shell starting the client (ours:
+# l2tp-vpn up; the classic stack: swanctl --initiate, then xl2tpd's dial) to the PPP
+# interface's address event. The classic stack runs at its best here: its connection and
+# secrets sit in charon and xl2tpd runs before the clock starts, while ours starts a process,
+# loads both and spawns pppd within it. wire_ms (first main-mode packet to the address) leaves
+# all of that out: there ours slower than the classic stack by more than 10 % fails the run
+# (a regression, not noise). connect_ms is each stack's own figure (ours: to "connected",
+# routes and DNS too).
+median_of() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$BENCH_TABLE"; }
+classic_addr=$(median_of classic-kernel 6) ours_addr=$(median_of ours 6)
+classic_wire=$(median_of classic-kernel 7) ours_wire=$(median_of ours 7)
+if [[ $classic_addr =~ ^[0-9]+$ && $ours_addr =~ ^[0-9]+$ && $classic_wire =~ ^[0-9]+$ && $ours_wire =~ ^[0-9]+$ ]]; then
+	ratio() { awk -v o="$1" -v c="$2" 'BEGIN { printf "%.2f", o / c }'; }
+	{
+		echo "connect, command to PPP address: ours $ours_addr ms, classic $classic_addr ms: $(ratio "$ours_addr" "$classic_addr")x (goal <= 0.6x)"
+		echo "connect on the wire, first main-mode packet to PPP address: ours $ours_wire ms, classic $classic_wire ms: $(ratio "$ours_wire" "$classic_wire")x"
+		echo "ours to \"connected\" (routes and DNS set), its own clock: $(median_of ours 3) ms"
+	} | tee -a "$BENCH_TABLE"
+	((ours_wire * 10 <= classic_wire * 11)) ||
+		fail "on the wire our connect ($ours_wire ms) is more than 10 % slower than the classic stack's ($classic_wire ms)"
 fi
