@@ -17,7 +17,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -328,10 +330,50 @@ static void file_state_clear(struct file_state *st)
 	g_free(st->bytes);
 }
 
+/*
+ * Two connections (two processes, or the daemon's two) read, rewrite and restore the one
+ * resolv.conf: each such step holds an exclusive lock on the file's directory, or one of
+ * them writes over what the other wrote in between and loses it (lab two-gateways: the
+ * split tunnel's file kept the user's server but not the full tunnel's, written meanwhile).
+ * Not the file itself: every write replaces it (rename), so a lock on it would not hold.
+ */
+static int lock_dir_of(const char *target)
+{
+	g_autofree char *dir = g_path_get_dirname(target);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	do
+		rc = flock(fd, LOCK_EX);
+	while (rc < 0 && errno == EINTR);
+	return fd;
+}
+
+static void unlock_dir(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static gboolean file_apply_locked(const L2tpNetContext *ctx, const char *target, const L2tpNetDns *dns,
+				  L2tpNetRecordFunc record, gpointer data, GError **error);
+
 static gboolean file_apply(const L2tpNetContext *ctx, const L2tpNetDns *dns, L2tpNetRecordFunc record,
 			   gpointer data, GError **error)
 {
 	const char *target = ctx->resolv_conf ? ctx->resolv_conf : DEFAULT_RESOLV_CONF;
+	int lock = lock_dir_of(target);
+	gboolean ok = file_apply_locked(ctx, target, dns, record, data, error);
+
+	unlock_dir(lock);
+	return ok;
+}
+
+static gboolean file_apply_locked(const L2tpNetContext *ctx, const char *target, const L2tpNetDns *dns,
+				  L2tpNetRecordFunc record, gpointer data, GError **error)
+{
 	g_autofree char *backup_name = g_strconcat(ctx->name, ".resolv.conf.orig", NULL);
 	g_autofree char *backup = g_build_filename(ctx->run_dir, backup_name, NULL);
 	g_autofree char *content = NULL, *sha = NULL, *rec = NULL;
@@ -445,6 +487,8 @@ static gboolean file_undo(const char *record, GError **error)
 	gsize len = 0;
 	guint64 mode;
 	struct stat s;
+	gboolean ok;
+	int lock;
 
 	if (g_strv_length(w) != 7 || (strcmp(w[1], "file") && strcmp(w[1], "link") && strcmp(w[1], "none")) ||
 	    !(target = unesc(w[2])) || !g_path_is_absolute(target) ||
@@ -454,17 +498,21 @@ static gboolean file_undo(const char *record, GError **error)
 		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_STATE, "malformed record \"%s\"", record);
 		return FALSE;
 	}
+	lock = lock_dir_of(target);
 	if (lstat(target, &s) < 0 || !S_ISREG(s.st_mode) ||
 	    !g_file_get_contents(target, &current, &len, NULL) ||
 	    strcmp((sha = sha256_of(current, len)), w[6]) != 0) {
-		if (backup && hand_original_up(backup, w[6]))
-			return TRUE;
-		g_set_error(error, L2TP_NET_ERROR, L2TP_NET_ERROR_RESOLV_CONF_CHANGED,
+		ok = backup && hand_original_up(backup, w[6]);
+		if (!ok)
+			g_set_error(
+			    error, L2TP_NET_ERROR, L2TP_NET_ERROR_RESOLV_CONF_CHANGED,
 			    "%s was changed by someone else after l2tp-vpn wrote it; left as it is%s%s",
 			    target, backup ? ", the original is in " : "", backup ? backup : "");
-		return FALSE;
+	} else {
+		ok = restore_original(w[1], target, backup, (guint)mode, link_target, error);
 	}
-	return restore_original(w[1], target, backup, (guint)mode, link_target, error);
+	unlock_dir(lock);
+	return ok;
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */

@@ -4,9 +4,12 @@
  * stacked on one file, each with its own run directory as the orchestrator
  * keeps them: whichever ends first, the other's DNS stays, and after both the
  * user's file is back byte for byte (mode included). A file someone else
- * rewrote is still left alone with a named error.
+ * rewrote is still left alone with a named error. Applies wait for the lock
+ * that keeps two connections from rewriting the file at the same time.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
@@ -118,6 +121,40 @@ static void test_foreign_rewrite_still_left_alone(void)
 	CHECK(l2tp_net_undo(&office, NULL)); /* the failed record was dropped */
 }
 
+static gpointer apply_in_thread(gpointer data)
+{
+	g_autoptr(GArray) plan = dns_plan("l2tp-office", "10.20.0.53", TRUE);
+
+	return GINT_TO_POINTER(l2tp_net_apply(data, plan, NULL));
+}
+
+/* Another connection holds resolv.conf's directory lock (read, rewrite, restore): an apply
+ * leaves the file alone until it is released, then writes. */
+static void test_apply_waits_for_the_lock(void)
+{
+	char buf[512];
+	L2tpNetContext office = context("office", buf, sizeof(buf));
+	int held = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	GThread *thread;
+	g_autofree char *during = NULL, *after = NULL, *restored = NULL;
+
+	g_unlink(resolv_path);
+	CHECK(g_file_set_contents(resolv_path, ORIGINAL, -1, NULL));
+	CHECK(held >= 0 && flock(held, LOCK_EX) == 0);
+	thread = g_thread_new("apply", apply_in_thread, &office);
+	/* Time for an apply that ignored the lock to have written (one that waits never does). */
+	g_usleep(200 * 1000);
+	during = resolv_text();
+	close(held);
+	CHECK(GPOINTER_TO_INT(g_thread_join(thread)));
+	after = resolv_text();
+	CHECK_STR(during, ORIGINAL);
+	CHECK(strstr(after, "nameserver 10.20.0.53") != NULL);
+	CHECK(l2tp_net_undo(&office, NULL));
+	restored = resolv_text();
+	CHECK_STR(restored, ORIGINAL);
+}
+
 int main(void)
 {
 	scratch = g_dir_make_tmp("l2tp-vpn-resolv-file-XXXXXX", NULL);
@@ -127,6 +164,7 @@ int main(void)
 	DP_RUN(test_last_applied_ends_first);
 	DP_RUN(test_first_applied_ends_first);
 	DP_RUN(test_foreign_rewrite_still_left_alone);
+	DP_RUN(test_apply_waits_for_the_lock);
 	{
 		g_autofree char *cmd = g_strdup_printf("rm -rf %s", scratch);
 
