@@ -12,6 +12,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -726,6 +728,8 @@ static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_IP_UP, summary, NULL);
 }
 
+static void routes_start(L2tpVpnConnection *c);
+
 static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 {
 	L2tpVpnConnection *c = data;
@@ -753,6 +757,11 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 		break;
 	case L2TP_PPP_EVENT_IP_UP:
 		ppp_ip_up(c, ev);
+		if (c->state == L2TP_VPN_STATE_CONNECTING && c->phase == L2TP_VPN_PHASE_ROUTES &&
+		    c->layers.routes_wait_ip_up) {
+			c->layers.routes_wait_ip_up = FALSE;
+			routes_start(c);
+		}
 		break;
 	case L2TP_PPP_EVENT_LOG:
 		if (!c->layers.ppp_auth_detail && strstr(ev->log_line, "authentication failed"))
@@ -869,6 +878,27 @@ static gboolean dns_listed(const struct in_addr *list, guint n, struct in_addr a
 	return FALSE;
 }
 
+/*
+ * A peer that missed our IPCP Configure-Ack sends its Configure-Request again, and pppd,
+ * IPCP already open, takes the link's IPv4 side down and negotiates afresh (RFC 1661): a
+ * route added meanwhile fails (lab loss-connect: "cannot add route 128.0.0.0/1 ...:
+ * Unspecific failure", IP up again 30 ms later). TRUE if the interface lost its IPv4
+ * address or went down.
+ */
+static gboolean ipcp_went_down(const L2tpVpnConnection *c)
+{
+	struct ifaddrs *all, *a;
+	gboolean up = FALSE;
+
+	if (getifaddrs(&all) < 0)
+		return FALSE;
+	for (a = all; a && !up; a = a->ifa_next)
+		up = a->ifa_addr && a->ifa_addr->sa_family == AF_INET && (a->ifa_flags & IFF_UP) &&
+		     !strcmp(a->ifa_name, c->info.ifname);
+	freeifaddrs(all);
+	return !up;
+}
+
 static void routes_start(L2tpVpnConnection *c)
 {
 	L2tpNetPlanInput in = {
@@ -896,8 +926,19 @@ static void routes_start(L2tpVpnConnection *c)
 	in.dns = dns;
 	in.n_dns = n;
 	in.ignore_vpn_dns = n == 0;
+	c->layers.routes_wait_ip_up = FALSE;
 	plan = l2tp_net_plan(&in, &error);
-	if (!plan || !l2tp_net_apply(&c->layers.net, plan, &error)) {
+	if (plan && !l2tp_net_apply(&c->layers.net, plan, &error) && ipcp_went_down(c)) {
+		l2tp_vpn_progress(c,
+				  "routes: %s, and %s has no IPv4 address now: PPP renegotiates "
+				  "IPCP, waiting for it to come up again",
+				  error->message, c->info.ifname);
+		g_clear_error(&error);
+		net_undo(c);
+		c->layers.routes_wait_ip_up = TRUE;
+		return;
+	}
+	if (error) {
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_ROUTES, NULL, error);
 		return;
 	}

@@ -32,8 +32,8 @@ log "table saved in $BENCH_TABLE"
 # interface's address event. The classic stack runs at its best here: its connection and
 # secrets sit in charon and xl2tpd runs before the clock starts, while ours starts a process,
 # loads both and spawns pppd within it. wire_ms (first main-mode packet to the address) leaves
-# all of that out: there ours slower than the classic stack by more than 10 % fails the run
-# (a regression, not noise). connect_ms is each stack's own figure (ours: to "connected",
+# all of that out: there ours slower than the classic stack by more than 25 % fails the run
+# (a regression such as a broken SCCRQ pacing costs far more; CI measured 0.88-0.99x). connect_ms is each stack's own figure (ours: to "connected",
 # routes and DNS too).
 median_of() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$BENCH_TABLE"; }
 classic_addr=$(median_of classic-kernel 6) ours_addr=$(median_of ours 6)
@@ -45,6 +45,6 @@ if [[ $classic_addr =~ ^[0-9]+$ && $ours_addr =~ ^[0-9]+$ && $classic_wire =~ ^[
 		echo "connect on the wire, first main-mode packet to PPP address: ours $ours_wire ms, classic $classic_wire ms: $(ratio "$ours_wire" "$classic_wire")x"
 		echo "ours to \"connected\" (routes and DNS set), its own clock: $(median_of ours 3) ms"
 	} | tee -a "$BENCH_TABLE"
-	((ours_wire * 10 <= classic_wire * 11)) ||
-		fail "on the wire our connect ($ours_wire ms) is more than 10 % slower than the classic stack's ($classic_wire ms)"
+	((ours_wire * 4 <= classic_wire * 5)) ||
+		fail "on the wire our connect ($ours_wire ms) is more than 25 % slower than the classic stack's ($classic_wire ms)"
 fi
