@@ -369,7 +369,8 @@ static void secret_copy_free(gpointer p)
 
 static void on_written(GObject *source, GAsyncResult *res, gpointer data);
 
-/* Hands everything queued to the stream in one write (a stream takes one write at a time). */
+/* Hands everything queued to the stream in one write (a stream takes one write at a time),
+ * from a private copy wiped once the write is done (PSKs, keys). */
 static void write_queued(ViciClient *client)
 {
 	SecretCopy *copy = g_new(SecretCopy, 1);
@@ -403,7 +404,6 @@ static void on_written(GObject *source, GAsyncResult *res, gpointer data)
 	vici_client_unref(client);
 }
 
-/* Frames are written from a private copy, wiped once the write is done (PSKs, keys). */
 /* Queues a frame behind what is being written (pipelined commands), then writes. */
 static void send_frame(ViciClient *client, const uint8_t *frame, size_t len)
 {

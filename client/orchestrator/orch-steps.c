@@ -291,6 +291,19 @@ static void ppp_prespawn(L2tpVpnConnection *c)
  * creating our kernel tunnel would fail after the LNS had answered. Without the l2tp modules
  * there is no kernel tunnel to collide with (the kernel phase names that problem later).
  */
+/*
+ * The kernel's L2TP family, if its modules are there (the kernel phase loads them, opens it
+ * otherwise and names a failure). The generic netlink lookup costs 10-30 ms under the lab's
+ * TCG: a connect does it while IKE runs, not between the SA and the first SCCRQ.
+ */
+static void kernel_open_no_modprobe(L2tpVpnConnection *c)
+{
+	L2tpVpnLayers *l = &c->layers;
+
+	if (!l->kernel)
+		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
+}
+
 static gboolean tunnel_id_taken(guint16 id, gpointer data)
 {
 	L2tpVpnConnection *c = data;
@@ -300,8 +313,7 @@ static gboolean tunnel_id_taken(guint16 id, gpointer data)
 
 	if (l->tunnel_ids_unchecked)
 		return FALSE;
-	if (!l->kernel)
-		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
+	kernel_open_no_modprobe(c);
 	if (!l->kernel) {
 		l->tunnel_ids_unchecked = TRUE; /* no module yet, so no tunnel: don't ask again */
 		return FALSE;
@@ -313,19 +325,6 @@ static gboolean tunnel_id_taken(guint16 id, gpointer data)
 				  error->message);
 	}
 	return taken;
-}
-
-/*
- * The kernel's generic netlink family lookup costs 10-30 ms under the lab's TCG: do it while
- * IKE runs, not between the SA and the first SCCRQ (whose tunnel ID it checks). On failure
- * the SCCRQ and the kernel phase try again, and the kernel phase names the problem.
- */
-static void kernel_open_early(L2tpVpnConnection *c)
-{
-	L2tpVpnLayers *l = &c->layers;
-
-	if (!l->kernel)
-		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
 }
 
 /* Which DNS backend the routes phase will use, asked now rather than after PPP is up. */
@@ -399,7 +398,7 @@ static void on_ipsec_event(const IpsecEvent *ev, gpointer data)
 	case IPSEC_EVENT_INITIATED:
 		if (c->phase == L2TP_VPN_PHASE_IPSEC) {
 			ppp_prespawn(c);
-			kernel_open_early(c);
+			kernel_open_no_modprobe(c);
 			dns_probe_early(c);
 		}
 		break;
@@ -758,10 +757,8 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 	case L2TP_PPP_EVENT_IP_UP:
 		ppp_ip_up(c, ev);
 		if (c->state == L2TP_VPN_STATE_CONNECTING && c->phase == L2TP_VPN_PHASE_ROUTES &&
-		    c->layers.routes_wait_ip_up) {
-			c->layers.routes_wait_ip_up = FALSE;
-			routes_start(c);
-		}
+		    c->layers.routes_wait_ip_up)
+			routes_start(c); /* clears the wait */
 		break;
 	case L2TP_PPP_EVENT_LOG:
 		if (!c->layers.ppp_auth_detail && strstr(ev->log_line, "authentication failed"))

@@ -342,6 +342,14 @@ typedef struct {
 	struct vici_node *msg;
 } HeldRequest;
 
+static void held_request_free(gpointer p)
+{
+	HeldRequest *h = p;
+	vici_node_free(h->msg);
+	g_free(h->command);
+	g_free(h);
+}
+
 /* Keeps the request until hold_first_requests are in, then answers them all in order. */
 static void hold_request(FakeClient *c, const char *command, struct vici_node *msg)
 {
@@ -349,7 +357,7 @@ static void hold_request(FakeClient *c, const char *command, struct vici_node *m
 	h->command = g_strdup(command);
 	h->msg = msg;
 	if (!c->held)
-		c->held = g_ptr_array_new();
+		c->held = g_ptr_array_new_with_free_func(held_request_free);
 	g_ptr_array_add(c->held, h);
 	if (c->held->len < c->fc->hold_first_requests)
 		return;
@@ -357,9 +365,6 @@ static void hold_request(FakeClient *c, const char *command, struct vici_node *m
 	for (guint i = 0; i < c->held->len; i++) {
 		h = c->held->pdata[i];
 		handle_command(c, h->command, h->msg);
-		vici_node_free(h->msg);
-		g_free(h->command);
-		g_free(h);
 	}
 	g_ptr_array_set_size(c->held, 0);
 }
@@ -466,14 +471,7 @@ static void fake_client_free(gpointer p)
 	g_object_unref(c->conn);
 	g_object_unref(c->cancel);
 	g_hash_table_unref(c->events);
-	for (guint i = 0; c->held && i < c->held->len; i++) {
-		HeldRequest *h = c->held->pdata[i];
-		vici_node_free(h->msg);
-		g_free(h->command);
-		g_free(h);
-	}
-	if (c->held)
-		g_ptr_array_unref(c->held);
+	g_clear_pointer(&c->held, g_ptr_array_unref);
 	g_free(c->body);
 	g_free(c);
 }
