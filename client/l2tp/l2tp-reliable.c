@@ -166,6 +166,21 @@ static void open_window(struct l2tp_rel *rel)
 }
 
 /*
+ * After a retransmission gets through, what is still in flight left before the
+ * loss was noticed (a timeout sets cwnd to 1, so nothing newer went out). A
+ * peer that drops control messages out of order, as xl2tpd does, threw all of
+ * it away; sending it again now costs a duplicate at a queueing peer, where
+ * waiting for the timer costs a second per message.
+ */
+static void resend_in_flight(struct l2tp_rel *rel)
+{
+	for (unsigned i = 0; i < rel->in_flight; i++) {
+		transmit(rel, tx_at(rel, i));
+		rel->stats.retransmits++;
+	}
+}
+
+/*
  * Nr acknowledges every in-flight message with Ns < Nr. The engine's state is
  * final before the owner hears of it: an acked() callback may tear the whole
  * connection down (l2tp_rel_clear()).
@@ -186,9 +201,12 @@ static void process_nr(struct l2tp_rel *rel, uint64_t now, uint16_t nr)
 		rel->in_flight--;
 		open_window(rel);
 	}
+	bool recovered = rel->retries > 0;
 	rel->retries = 0;
 	rel->rto_ms = rel->cfg.rto_initial_ms;
 	rel->rto_deadline = rel->in_flight ? now + rel->rto_ms : L2TP_REL_NO_DEADLINE;
+	if (recovered)
+		resend_in_flight(rel);
 	pump(rel, now);
 	for (uint16_t i = 0; i < acked; i++)
 		rel->ops.acked(rel->ctx, tags[i]);

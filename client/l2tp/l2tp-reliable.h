@@ -11,8 +11,10 @@
  * slow start up to ssthresh, then by congestion avoidance (one per window of
  * ACKs). One retransmission timer covers the oldest unacknowledged message:
  * 1 s, doubling up to rto_max, max_retries times; then the peer is dead. A
- * timeout halves ssthresh and resets cwnd to 1. Retransmissions carry the
- * current Nr.
+ * timeout halves ssthresh and resets cwnd to 1. When an ACK then shows the
+ * retransmission arrived, the messages still in flight go again at once (a
+ * peer that drops out-of-order messages discarded them). Retransmissions
+ * carry the current Nr.
  *
  * Receiving: a message with the expected Ns is delivered; one ahead of it but
  * within our Receive Window is copied and queued, and handed out in order

@@ -61,6 +61,7 @@ struct scenario {
 	gboolean close_on_tunnel_up, kill_on_tunnel_up;
 	gboolean hold_session;     /* do not confirm SESSION_READY: the tunnel stays up until closed */
 	gboolean drop_first_reply; /* a relay between us and xl2tpd loses xl2tpd's first datagram */
+	guint16 drop_our_first;    /* ... or our first control message of this type (0: none) */
 	guint32 sccrq_restart_ms;
 	GSocket *relay;
 	GSource *relay_source;
@@ -327,6 +328,15 @@ static const struct l2tp_event *find_event(const struct scenario *sc, enum l2tp_
 	return NULL;
 }
 
+/* A control message's type: its first AVP (never hidden), after our 12-byte header (L bit, no offset). */
+static guint16 lac_message_type(const char *buf, gssize n)
+{
+	const guint8 *p = (const guint8 *)buf;
+	if (n < 20 || !(p[0] & 0x80) || (p[0] & 0x02))
+		return 0;
+	return (guint16)(p[18] << 8 | p[19]);
+}
+
 /* The relay: datagrams from xl2tpd's port go to the LAC (but the first one is lost), others to xl2tpd. */
 static gboolean on_relay_datagram(GSocket *sock, GIOCondition cond, gpointer data)
 {
@@ -340,8 +350,15 @@ static gboolean on_relay_datagram(GSocket *sock, GIOCondition cond, gpointer dat
 	if (from_port != sc->port) {
 		g_clear_object(&sc->relay_lac);
 		sc->relay_lac = g_object_ref(from);
-		g_autoptr(GSocketAddress) lns = g_inet_socket_address_new_from_string("127.0.0.1", sc->port);
-		g_socket_send_to(sock, lns, buf, (gsize)n, NULL, NULL);
+		if (sc->drop_our_first && !sc->relay_dropped && lac_message_type(buf, n) == sc->drop_our_first) {
+			sc->relay_dropped++;
+			fprintf(stderr, "  %s: relay loses our first message of type %u\n", sc->name,
+				sc->drop_our_first);
+		} else {
+			g_autoptr(GSocketAddress) lns =
+			    g_inet_socket_address_new_from_string("127.0.0.1", sc->port);
+			g_socket_send_to(sock, lns, buf, (gsize)n, NULL, NULL);
+		}
 	} else if (sc->drop_first_reply && !sc->relay_dropped) {
 		sc->relay_dropped++;
 		fprintf(stderr, "  %s: relay loses xl2tpd's first datagram\n", sc->name);
@@ -379,7 +396,7 @@ static gboolean run_scenario(struct scenario *sc, const char *name, const struct
 		return FALSE;
 	struct l2tp_udp_config ucfg = {
 	    .lns_address = "127.0.0.1", .lns_port = sc->port, .port_policy = L2TP_PORT_POLICY_EPHEMERAL};
-	if (sc->drop_first_reply && !(ucfg.lns_port = relay_start(sc))) {
+	if ((sc->drop_first_reply || sc->drop_our_first) && !(ucfg.lns_port = relay_start(sc))) {
 		fprintf(stderr, "%s: cannot start the relay\n", name);
 		return FALSE;
 	}
@@ -585,6 +602,15 @@ static void test_xl2tpd_killed(void)
 	scenario_cleanup(&sc);
 }
 
+/* Our side ends the tunnel: xl2tpd must acknowledge the StopCCN. */
+static void close_expecting_stopccn_ack(struct scenario *sc)
+{
+	l2tp_udp_close(sc->udp, "interop test done");
+	run_loop(sc, 10);
+	const struct l2tp_event *fin = find_event(sc, L2TP_EVENT_FINISHED, NULL);
+	CHECK(fin && fin->stopccn_acked);
+}
+
 /*
  * xl2tpd's first SCCRP never reaches us (as when it leaves in clear before the
  * gateway's outbound IPsec policy exists). Without the restart we would wait
@@ -613,10 +639,42 @@ static void test_sccrq_restart_after_lost_sccrp(void)
 		}
 		/* The abandoned tunnel: xl2tpd re-sends its SCCRP at 1 s, we answer StopCCN, it closes. */
 		CHECK(log_says(&sc, "superseded by a later SCCRQ"));
-		l2tp_udp_close(sc.udp, "interop test done");
-		run_loop(&sc, 10);
-		const struct l2tp_event *fin = find_event(&sc, L2TP_EVENT_FINISHED, NULL);
-		CHECK(fin && fin->stopccn_acked);
+		close_expecting_stopccn_ack(&sc);
+	} else {
+		CHECK(!"scenario ran");
+	}
+	scenario_cleanup(&sc);
+}
+
+/*
+ * Our SCCCN is lost. xl2tpd drops every control message that is not the one it
+ * expects next, so it throws our ICRQ away, and our ZLBs too (their Ns is ahead
+ * of what it expects, and it reads Nr only from in-order messages). Once our
+ * retransmitted SCCCN gets through, the ICRQ it dropped must follow at once: the
+ * ack of SCCCN shows the peer now expects it, and waiting out another
+ * retransmission timeout costs a second or more per loss (lab loss campaign,
+ * CI of c49b997: an ICRQ that xl2tpd dropped this way never got an ICRP).
+ */
+static void test_lost_scccn(void)
+{
+	struct scenario sc = {0};
+	struct lns_options lns = {0};
+	struct l2tp_lac_config cfg = lac_config();
+	sc.drop_our_first = 3; /* SCCCN */
+	sc.hold_session = TRUE;
+	if (run_scenario(&sc, "lost-scccn", &lns, &cfg, 30)) {
+		unsigned i = 0;
+		const struct l2tp_event *ready = find_event(&sc, L2TP_EVENT_SESSION_READY, &i);
+		CHECK(ready != NULL);
+		CHECK_INT(sc.relay_dropped, 1);
+		CHECK(log_says(&sc, "got 2, expected 1"));
+		if (ready) {
+			double after = (double)(sc.event_at[i] - sc.started_at) / G_USEC_PER_SEC;
+			fprintf(stderr, "  session ready %.3f s after the first SCCRQ\n", after);
+			/* SCCCN's retransmission at 1 s, then ICRQ at once: not another 1 s later. */
+			CHECK(after < 1.8);
+		}
+		close_expecting_stopccn_ack(&sc);
 	} else {
 		CHECK(!"scenario ran");
 	}
@@ -694,6 +752,7 @@ int main(int argc, char **argv)
 	RUN(test_our_stopccn_acked);
 	RUN(test_xl2tpd_killed);
 	RUN(test_sccrq_restart_after_lost_sccrp);
+	RUN(test_lost_scccn);
 	cli_tool = argc > 1 ? argv[1] : NULL;
 	RUN(test_cli_tool);
 	return check_summary();

@@ -227,6 +227,43 @@ static unsigned in_flight_sent(struct harness *h, unsigned from)
 	return n;
 }
 
+/*
+ * SCCCN (Ns 0) is lost, ICRQ (Ns 1) arrives out of order and a peer like
+ * xl2tpd drops it. Once the retransmitted Ns 0 is acknowledged, Ns 1 goes
+ * again at once, not a retransmission timeout later; an ACK that follows no
+ * retransmission resends nothing.
+ */
+static void test_ack_after_retransmission_resends_the_rest(void)
+{
+	struct harness h;
+	h_init(&h, 5);
+	l2tp_rel_set_peer_window(&h.rel, 4);
+	h.rel.cwnd = 2;
+	CHECK(send_msg(&h, 1));
+	CHECK(send_msg(&h, 2));
+	CHECK_INT(in_flight_sent(&h, 0), 2);
+	run_until(&h, 1500, NULL); /* Ns 0 again at 1 s */
+	CHECK_INT(h.rel.stats.retransmits, 1);
+	unsigned before = h.nout;
+	l2tp_rel_input(&h.rel, 1500, 0, 1, true, NULL, 0);
+	CHECK_INT(h.nacked, 1);
+	CHECK_INT(in_flight_sent(&h, before), 1);
+	if (h.nout > before) {
+		CHECK_INT(ns_of(&h.out[before]), 1);
+		CHECK_INT(h.out[before].at, 1500);
+	}
+	CHECK_INT(h.rel.stats.retransmits, 2);
+	CHECK_INT(l2tp_rel_deadline(&h.rel), 2500);
+	/* Ns 2 leaves with the window; Ns 1's ACK, with no retransmission before it, resends nothing. */
+	CHECK(send_msg(&h, 3));
+	l2tp_rel_input(&h.rel, 1600, 0, 2, true, NULL, 0);
+	before = h.nout;
+	l2tp_rel_input(&h.rel, 1700, 0, 2, true, NULL, 0);
+	CHECK_INT(h.nout, before);
+	CHECK_INT(h.rel.stats.retransmits, 2);
+	l2tp_rel_clear(&h.rel);
+}
+
 static void test_window_slow_start_and_congestion_avoidance(void)
 {
 	struct harness h;
@@ -378,6 +415,7 @@ int main(void)
 	RUN(test_duplicate_acked_not_delivered);
 	RUN(test_backoff_and_dead_peer);
 	RUN(test_ack_resets_backoff);
+	RUN(test_ack_after_retransmission_resends_the_rest);
 	RUN(test_window_slow_start_and_congestion_avoidance);
 	RUN(test_out_of_order_queued_and_delivered_in_order);
 	RUN(test_sequence_wrap);
