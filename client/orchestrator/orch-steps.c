@@ -708,6 +708,13 @@ static void ppp_exited(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 							 "pppd ended without an error"));
 }
 
+static void take_dns(L2tpVpnConnection *c, const L2tpPppEvent *ev)
+{
+	c->info.dns[0] = ev->dns[0];
+	/* pppd repeats a lone ms-dns as the second server */
+	c->info.dns[1] = ev->dns[1].s_addr == ev->dns[0].s_addr ? (struct in_addr){0} : ev->dns[1];
+}
+
 static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 {
 	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
@@ -716,9 +723,7 @@ static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 	g_strlcpy(c->info.ifname, ev->ifname, sizeof(c->info.ifname));
 	c->info.ppp_local = ev->local;
 	c->info.ppp_peer = ev->peer;
-	c->info.dns[0] = ev->dns[0];
-	/* pppd repeats a lone ms-dns as the second server */
-	c->info.dns[1] = ev->dns[1].s_addr == ev->dns[0].s_addr ? (struct in_addr){0} : ev->dns[1];
+	take_dns(c, ev);
 	inet_ntop(AF_INET, &ev->local, local, sizeof(local));
 	inet_ntop(AF_INET, &ev->peer, peer, sizeof(peer));
 	summary = g_strdup_printf("%s local %s peer %s", ev->ifname, local, peer);
@@ -728,6 +733,7 @@ static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 }
 
 static void routes_start(L2tpVpnConnection *c);
+static void ip_up_again(L2tpVpnConnection *c, const L2tpPppEvent *ev);
 
 static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 {
@@ -738,7 +744,11 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 		l2tp_vpn_progress(c, "ppp: pppd %s runs our plugin", ev->pppd_version);
 		break;
 	case L2TP_PPP_EVENT_CREDENTIALS_OK:
+		break;
 	case L2TP_PPP_EVENT_IP_DOWN:
+		if (c->state == L2TP_VPN_STATE_CONNECTED)
+			l2tp_vpn_progress(c, "ppp: %s lost its IPv4 side: PPP renegotiates IPCP",
+					  c->info.ifname);
 		break;
 	case L2TP_PPP_EVENT_PHASE:
 		l2tp_vpn_progress(c, "ppp: phase %s", ev->phase_name);
@@ -755,6 +765,10 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 		}
 		break;
 	case L2TP_PPP_EVENT_IP_UP:
+		if (c->state == L2TP_VPN_STATE_CONNECTED) {
+			ip_up_again(c, ev);
+			break;
+		}
 		ppp_ip_up(c, ev);
 		if (c->state == L2TP_VPN_STATE_CONNECTING && c->phase == L2TP_VPN_PHASE_ROUTES &&
 		    c->layers.routes_wait_ip_up)
@@ -896,7 +910,10 @@ static gboolean ipcp_went_down(const L2tpVpnConnection *c)
 	return !up;
 }
 
-static void routes_start(L2tpVpnConnection *c)
+/* The routes phase's outcome: set, waiting for IPCP to come up again, or failed. */
+typedef enum { ROUTES_SET, ROUTES_WAIT_IP_UP, ROUTES_FAILED } RoutesOutcome;
+
+static RoutesOutcome routes_apply(L2tpVpnConnection *c, char **summary, GError **error)
 {
 	L2tpNetPlanInput in = {
 	    .mode = c->cfg->route_mode,
@@ -909,8 +926,7 @@ static void routes_start(L2tpVpnConnection *c)
 	    .domains = c->cfg->dns_domains,
 	};
 	g_autoptr(GArray) plan = NULL;
-	g_autofree char *summary = NULL;
-	GError *error = NULL;
+	g_autoptr(GError) err = NULL;
 	struct in_addr dns[L2TP_NET_MAX_DNS];
 	guint n = 0;
 
@@ -924,23 +940,77 @@ static void routes_start(L2tpVpnConnection *c)
 	in.n_dns = n;
 	in.ignore_vpn_dns = n == 0;
 	c->layers.routes_wait_ip_up = FALSE;
-	plan = l2tp_net_plan(&in, &error);
-	if (plan && !l2tp_net_apply(&c->layers.net, plan, &error) && ipcp_went_down(c)) {
+	plan = l2tp_net_plan(&in, &err);
+	if (plan && !l2tp_net_apply(&c->layers.net, plan, &err) && ipcp_went_down(c)) {
 		l2tp_vpn_progress(c,
 				  "routes: %s, and %s has no IPv4 address now: PPP renegotiates "
 				  "IPCP, waiting for it to come up again",
-				  error->message, c->info.ifname);
-		g_clear_error(&error);
+				  err->message, c->info.ifname);
 		net_undo(c);
 		c->layers.routes_wait_ip_up = TRUE;
-		return;
+		return ROUTES_WAIT_IP_UP;
 	}
-	if (error) {
+	if (err) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return ROUTES_FAILED;
+	}
+	*summary = describe_plan(c, plan);
+	return ROUTES_SET;
+}
+
+static void routes_start(L2tpVpnConnection *c)
+{
+	g_autofree char *summary = NULL;
+	GError *error = NULL;
+
+	switch (routes_apply(c, &summary, &error)) {
+	case ROUTES_SET:
+		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_ROUTES, summary, NULL);
+		break;
+	case ROUTES_FAILED:
 		l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_ROUTES, NULL, error);
+		break;
+	case ROUTES_WAIT_IP_UP:
+		break;
+	}
+}
+
+/*
+ * IPCP came up again while connected: the peer sent a Configure-Request to an
+ * open IPCP (it missed our Ack, or renegotiates for its own reasons), pppd took
+ * the link's IPv4 side down, and the kernel dropped every route through it. Same
+ * addresses: set routes and DNS again (from scratch: the DNS servers may have
+ * changed). New addresses: what the front ends were told is stale, so this
+ * connection is lost and supervision starts a fresh one.
+ */
+static void ip_up_again(L2tpVpnConnection *c, const L2tpPppEvent *ev)
+{
+	char was[INET_ADDRSTRLEN], now[INET_ADDRSTRLEN];
+	g_autofree char *summary = NULL;
+	GError *error = NULL;
+
+	if (ev->local.s_addr != c->info.ppp_local.s_addr || ev->peer.s_addr != c->info.ppp_peer.s_addr) {
+		inet_ntop(AF_INET, &c->info.ppp_local, was, sizeof(was));
+		inet_ntop(AF_INET, &ev->local, now, sizeof(now));
+		l2tp_vpn_fail(c, g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_CONNECTION_LOST,
+					     "PPP renegotiated IPCP with other addresses (local %s, was %s)",
+					     now, was));
 		return;
 	}
-	summary = describe_plan(c, plan);
-	l2tp_vpn_phase_done(c, L2TP_VPN_PHASE_ROUTES, summary, NULL);
+	take_dns(c, ev);
+	net_undo(c);
+	switch (routes_apply(c, &summary, &error)) {
+	case ROUTES_SET:
+		l2tp_vpn_progress(c, "routes: PPP renegotiated IPCP, same addresses: set again (%s)",
+				  summary);
+		break;
+	case ROUTES_FAILED:
+		g_prefix_error(&error, "routes after PPP renegotiated IPCP: ");
+		l2tp_vpn_fail(c, error);
+		break;
+	case ROUTES_WAIT_IP_UP:
+		break; /* the next IP_UP comes here again */
+	}
 }
 
 static void routes_undo(L2tpVpnConnection *c)

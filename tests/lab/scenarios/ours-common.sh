@@ -75,6 +75,18 @@ ours_connect() {
 	OURS_IF=$(awk '/^connected / { print $2; exit }' "$OURS_LOG")
 }
 
+# ours_assert_still_connected WHAT — after WHAT, `up` still runs, never took it for an outage, and
+# status says connected.
+ours_assert_still_connected() {
+	local what=$1 status=$LAB_LOGS/ours-status.json
+	kill -0 "$OURS_PID" || fail "our client exited after $what: $(tail -n 3 "$OURS_LOG")"
+	! grep -qE 'disconnect|reconnect|error ' "$OURS_LOG" ||
+		fail "our client took $what for an outage: $(grep -E 'disconnect|reconnect|error ' "$OURS_LOG" | head -n 3)"
+	on cl "${OURS_CLI[@]}" status "$OURS_NAME" --json >"$status" 2>&1 || fail "status failed: $(cat "$status")"
+	grep -q '"state":"connected"' "$status" || fail "status does not say connected after $what: $(cat "$status")"
+	log "still connected after $what"
+}
+
 # ours_down — `down NAME` waits for the teardown; the up then exits 0.
 ours_down() {
 	local rc=0
