@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench.sh [STACK...] — run the lab benchmark in one VM boot and print the table.
-#   STACKs: classic-kernel classic-userspace ours (default: all three; ours needs
+#   STACKs: classic-kernel classic-userspace ours classic-nm (the classic stack as
+#   NetworkManager-l2tp drives it) (default: the first three; ours needs
 #   the build dir, LAB_BUILD, default ./build).
 #   LAB_BENCH_RUNS=N timed connects per stack (default 3), LAB_BENCH_SECONDS=N iperf3 time.
 set -uo pipefail
