@@ -170,11 +170,14 @@ static void open_window(struct l2tp_rel *rel)
  * loss was noticed (a timeout sets cwnd to 1, so nothing newer went out). A
  * peer that drops control messages out of order, as xl2tpd does, threw all of
  * it away; sending it again now costs a duplicate at a queueing peer, where
- * waiting for the timer costs a second per message.
+ * waiting for the timer costs a second per message. As much as the window
+ * allows again (slow start, Appendix A); the timer covers the rest.
  */
 static void resend_in_flight(struct l2tp_rel *rel)
 {
-	for (unsigned i = 0; i < rel->in_flight; i++) {
+	unsigned n = rel->in_flight < send_window(rel) ? rel->in_flight : send_window(rel);
+
+	for (unsigned i = 0; i < n; i++) {
 		transmit(rel, tx_at(rel, i));
 		rel->stats.retransmits++;
 	}

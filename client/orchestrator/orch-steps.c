@@ -708,11 +708,12 @@ static void ppp_exited(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 							 "pppd ended without an error"));
 }
 
-static void take_dns(L2tpVpnConnection *c, const L2tpPppEvent *ev)
+/* The DNS servers pppd got, as L2tpVpnInfo keeps them. */
+static void ppp_dns(const L2tpPppEvent *ev, struct in_addr dns[2])
 {
-	c->info.dns[0] = ev->dns[0];
+	dns[0] = ev->dns[0];
 	/* pppd repeats a lone ms-dns as the second server */
-	c->info.dns[1] = ev->dns[1].s_addr == ev->dns[0].s_addr ? (struct in_addr){0} : ev->dns[1];
+	dns[1] = ev->dns[1].s_addr == ev->dns[0].s_addr ? (struct in_addr){0} : ev->dns[1];
 }
 
 static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
@@ -723,7 +724,7 @@ static void ppp_ip_up(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 	g_strlcpy(c->info.ifname, ev->ifname, sizeof(c->info.ifname));
 	c->info.ppp_local = ev->local;
 	c->info.ppp_peer = ev->peer;
-	take_dns(c, ev);
+	ppp_dns(ev, c->info.dns);
 	inet_ntop(AF_INET, &ev->local, local, sizeof(local));
 	inet_ntop(AF_INET, &ev->peer, peer, sizeof(peer));
 	summary = g_strdup_printf("%s local %s peer %s", ev->ifname, local, peer);
@@ -747,7 +748,7 @@ static void on_ppp_event(const L2tpPppEvent *ev, gpointer data)
 		break;
 	case L2TP_PPP_EVENT_IP_DOWN:
 		if (c->state == L2TP_VPN_STATE_CONNECTED)
-			l2tp_vpn_progress(c, "ppp: %s lost its IPv4 side: PPP renegotiates IPCP",
+			l2tp_vpn_progress(c, "ppp: IPCP went down on %s: routes and DNS return with IP up",
 					  c->info.ifname);
 		break;
 	case L2TP_PPP_EVENT_PHASE:
@@ -975,29 +976,40 @@ static void routes_start(L2tpVpnConnection *c)
 	}
 }
 
+static gboolean same_dns(const L2tpVpnConnection *c, const L2tpPppEvent *ev)
+{
+	struct in_addr dns[2];
+
+	ppp_dns(ev, dns);
+	return dns[0].s_addr == c->info.dns[0].s_addr && dns[1].s_addr == c->info.dns[1].s_addr;
+}
+
 /*
  * IPCP came up again while connected: the peer sent a Configure-Request to an
  * open IPCP (it missed our Ack, or renegotiates for its own reasons), pppd took
- * the link's IPv4 side down, and the kernel dropped every route through it. Same
- * addresses: set routes and DNS again (from scratch: the DNS servers may have
- * changed). New addresses: what the front ends were told is stale, so this
- * connection is lost and supervision starts a fresh one.
+ * the link's IPv4 side down, and the kernel dropped every route through it. The
+ * same addresses and DNS servers: set routes and DNS again. Anything else makes
+ * what the front ends were told stale: the connection is lost, and supervision
+ * starts a fresh one. If IPCP never comes back, pppd ends the link once its
+ * Configure-Requests run out (no other network protocol runs: noipv6), and its
+ * exit ends the connection.
  */
 static void ip_up_again(L2tpVpnConnection *c, const L2tpPppEvent *ev)
 {
-	char was[INET_ADDRSTRLEN], now[INET_ADDRSTRLEN];
+	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
 	g_autofree char *summary = NULL;
 	GError *error = NULL;
 
-	if (ev->local.s_addr != c->info.ppp_local.s_addr || ev->peer.s_addr != c->info.ppp_peer.s_addr) {
-		inet_ntop(AF_INET, &c->info.ppp_local, was, sizeof(was));
-		inet_ntop(AF_INET, &ev->local, now, sizeof(now));
+	if (ev->local.s_addr != c->info.ppp_local.s_addr || ev->peer.s_addr != c->info.ppp_peer.s_addr ||
+	    !same_dns(c, ev)) {
+		inet_ntop(AF_INET, &ev->local, local, sizeof(local));
+		inet_ntop(AF_INET, &ev->peer, peer, sizeof(peer));
 		l2tp_vpn_fail(c, g_error_new(L2TP_VPN_ERROR, L2TP_VPN_ERROR_CONNECTION_LOST,
-					     "PPP renegotiated IPCP with other addresses (local %s, was %s)",
-					     now, was));
+					     "PPP renegotiated IPCP with other addresses or DNS servers "
+					     "(now local %s peer %s)",
+					     local, peer));
 		return;
 	}
-	take_dns(c, ev);
 	net_undo(c);
 	switch (routes_apply(c, &summary, &error)) {
 	case ROUTES_SET:

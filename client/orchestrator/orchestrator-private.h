@@ -54,7 +54,8 @@ typedef struct {
 	gint64 ike_up_us, child_up_us; /* monotonic: how long quick mode took sizes the SCCRQ restart */
 	guint sccrq_wait;              /* the first SCCRQ waits for the gateway's SA */
 	L2tpVpnSaGuard sa_guard;       /* no SCCRP under a new SA (orch-sa-guard.c) */
-	gboolean routes_wait_ip_up;    /* IPCP renegotiates under the routes phase: redo it on IP_UP */
+	gboolean routes_wait_ip_up;    /* IPCP renegotiates under the routes phase: redo it on IP_UP
+					* (once connected, every IP_UP sets routes again anyway) */
 	gboolean tunnel_up, session_ready, session_up, l2tp_finished, l2tp_closing;
 	gboolean l2tp_peer_silent; /* retransmissions went unanswered: the LNS may still hold the tunnel */
 	gboolean kernel_tunnel, kernel_session;

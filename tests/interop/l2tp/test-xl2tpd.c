@@ -332,7 +332,7 @@ static const struct l2tp_event *find_event(const struct scenario *sc, enum l2tp_
 static guint16 lac_message_type(const char *buf, gssize n)
 {
 	const guint8 *p = (const guint8 *)buf;
-	if (n < 20 || !(p[0] & 0x80) || (p[0] & 0x02))
+	if (n < 20 || !(p[0] & 0x80) || !(p[0] & 0x40) || (p[0] & 0x02))
 		return 0;
 	return (guint16)(p[18] << 8 | p[19]);
 }

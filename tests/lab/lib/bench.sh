@@ -167,6 +167,8 @@ bench_classic_run() {
 bench_classic_nm_run() {
 	local i=$1 t0 t1 stack=classic-nm
 	gw_l2tp_restart
+	# charon starts its log afresh: keep what the other stacks' runs wrote.
+	cat "$LAB_LOGS/charon-cl.log" >>"$LAB_LOGS/charon-cl-before-restarts.log" 2>/dev/null || true
 	t0=$(now_ms)
 	side_stop cl charon
 	classic_ipsec_load
@@ -175,6 +177,7 @@ bench_classic_nm_run() {
 	classic_l2tp_start kernel
 	classic_l2tp_dial
 	bench_classic_sample "$stack" "$i" "$t0" "$t1"
+	[[ -n ${BENCH_ENC:-} ]] || bench_record_algorithms
 }
 
 bench_classic_down() {
@@ -278,6 +281,7 @@ bench_alternate() {
 				ours_down
 				continue
 				;;
+			*) setup_error "bench_alternate: unknown stack '$stack'" ;;
 			esac
 			bench_classic_down
 			classic_l2tp_stop
@@ -290,6 +294,8 @@ bench_alternate() {
 
 bench_bare_link() {
 	bench_row "bare-link" - - - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
+	# The static SA copies the algorithms of a classic connect's SA; without one, no row.
+	[[ -n ${BENCH_ENC:-} ]] || return 0
 	bench_static_esp_up
 	bench_row "bare-link+static-esp" - - - - - - "$(rtt cl "$LAB_GW_IP")" "$(tcp cl "$LAB_GW_IP")"
 	bench_static_esp_down

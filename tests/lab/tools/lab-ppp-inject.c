@@ -10,6 +10,7 @@
  * through the channel's driver (here PPPoL2TP, which adds the address and
  * control bytes). HEX starts at the protocol field, e.g. 8021 for IPCP.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,12 +29,13 @@ static int parse_hex(const char *hex, unsigned char *out, size_t max)
 
 	if (n == 0 || n % 2 || n / 2 > max)
 		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)hex[i]))
 			return -1;
-		out[i] = (unsigned char)v;
+	for (size_t i = 0; i < n / 2; i++) {
+		char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+
+		out[i] = (unsigned char)strtoul(byte, NULL, 16);
 	}
 	return (int)(n / 2);
 }
@@ -79,13 +81,14 @@ int main(int argc, char **argv)
 	fd = open("/dev/ppp", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || ioctl(fd, PPPIOCATTCHAN, &idx) < 0) {
 		fprintf(stderr, "lab-ppp-inject: attach to channel %d: %s\n", idx, strerror(errno));
-		return 1;
-	}
-	if (write(fd, frame, (size_t)len) != len) {
+	} else if (write(fd, frame, (size_t)len) != len) {
 		fprintf(stderr, "lab-ppp-inject: write to channel %d: %s\n", idx, strerror(errno));
-		return 1;
+	} else {
+		printf("channel %d: sent %d bytes\n", idx, len);
+		close(fd);
+		return 0;
 	}
-	printf("channel %d: sent %d bytes\n", idx, len);
-	close(fd);
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return 1;
 }
