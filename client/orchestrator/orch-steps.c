@@ -286,12 +286,6 @@ static void ppp_prespawn(L2tpVpnConnection *c)
 }
 
 /*
- * Kernel tunnel IDs are one namespace for every connection on the host (the daemon's two
- * profiles, or another L2TP client): an SCCRQ must not assign one the kernel already has, or
- * creating our kernel tunnel would fail after the LNS had answered. Without the l2tp modules
- * there is no kernel tunnel to collide with (the kernel phase names that problem later).
- */
-/*
  * The kernel's L2TP family, if its modules are there (the kernel phase loads them, opens it
  * otherwise and names a failure). The generic netlink lookup costs 10-30 ms under the lab's
  * TCG: a connect does it while IKE runs, not between the SA and the first SCCRQ.
@@ -304,6 +298,12 @@ static void kernel_open_no_modprobe(L2tpVpnConnection *c)
 		l->kernel = l2tp_kernel_open(L2TP_KERNEL_OPEN_NO_MODPROBE, NULL);
 }
 
+/*
+ * Kernel tunnel IDs are one namespace for every connection on the host (the daemon's two
+ * profiles, or another L2TP client): an SCCRQ must not assign one the kernel already has, or
+ * creating our kernel tunnel would fail after the LNS had answered. Without the l2tp modules
+ * there is no kernel tunnel to collide with (the kernel phase names that problem later).
+ */
 static gboolean tunnel_id_taken(guint16 id, gpointer data)
 {
 	L2tpVpnConnection *c = data;

@@ -337,6 +337,12 @@ static guint16 lac_message_type(const char *buf, gssize n)
 	return (guint16)(p[18] << 8 | p[19]);
 }
 
+/* Seconds from `since` (monotonic µs) to the scenario's event i. */
+static double seconds_since(const struct scenario *sc, unsigned i, gint64 since)
+{
+	return (double)(sc->event_at[i] - since) / G_USEC_PER_SEC;
+}
+
 /* The relay: datagrams from xl2tpd's port go to the LAC (but the first one is lost), others to xl2tpd. */
 static gboolean on_relay_datagram(GSocket *sock, GIOCondition cond, gpointer data)
 {
@@ -590,7 +596,7 @@ static void test_xl2tpd_killed(void)
 		const struct l2tp_event *down = find_event(&sc, L2TP_EVENT_TUNNEL_DOWN, &i);
 		CHECK(down && down->cause == L2TP_CAUSE_PEER_DEAD);
 		if (down && sc.killed_at) {
-			double after = (double)(sc.event_at[i] - sc.killed_at) / G_USEC_PER_SEC;
+			double after = seconds_since(&sc, i, sc.killed_at);
 			fprintf(stderr, "  declared dead %.2f s after the kill\n", after);
 			CHECK(after >= 14.5 && after <= 16.5);
 			CHECK_STR(down->reason,
@@ -631,7 +637,7 @@ static void test_sccrq_restart_after_lost_sccrp(void)
 		CHECK(up && find_event(&sc, L2TP_EVENT_SESSION_READY, NULL));
 		CHECK_INT(sc.relay_dropped, 1);
 		if (up) {
-			double after = (double)(sc.event_at[i] - sc.started_at) / G_USEC_PER_SEC;
+			double after = seconds_since(&sc, i, sc.started_at);
 			fprintf(stderr, "  tunnel up %.3f s after the first SCCRQ\n", after);
 			CHECK(after < 0.9); /* xl2tpd's own SCCRP retransmission comes at 1 s */
 			g_autofree char *live = g_strdup_printf("Remote: %u", up->our_tunnel_id);
@@ -669,7 +675,7 @@ static void test_lost_scccn(void)
 		CHECK_INT(sc.relay_dropped, 1);
 		CHECK(log_says(&sc, "got 2, expected 1"));
 		if (ready) {
-			double after = (double)(sc.event_at[i] - sc.started_at) / G_USEC_PER_SEC;
+			double after = seconds_since(&sc, i, sc.started_at);
 			fprintf(stderr, "  session ready %.3f s after the first SCCRQ\n", after);
 			/* SCCCN's retransmission at 1 s, then ICRQ at once: not another 1 s later. */
 			CHECK(after < 1.8);
